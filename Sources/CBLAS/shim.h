@@ -1,0 +1,3 @@
+// OpenBLAS's CBLAS interface (Debian: libopenblas-dev), including
+// openblas_set_num_threads and openblas_get_num_threads.
+#include <cblas.h>

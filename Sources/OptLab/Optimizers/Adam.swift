@@ -1,0 +1,86 @@
+import Foundation
+
+/// Adam: momentum on the gradient (first moment) and RMSprop scaling (second moment),
+/// both bias-corrected for their zero start.
+///
+/// ```
+/// m ← β₁·m + (1 − β₁)·g
+/// s ← β₂·s + (1 − β₂)·g²
+/// α_t = η·√(1 − β₂ᵗ) / (1 − β₁ᵗ)
+/// θ ← θ − α_t·m / (√s + ε̂)
+/// ```
+/// Keras: ε̂ = ε. PyTorch: ε̂ = ε·√(1 − β₂ᵗ), which is the textbook form
+/// `θ ← θ − η·m̂/(√ŝ + ε)` with m̂ = m/(1 − β₁ᵗ), ŝ = s/(1 − β₂ᵗ).
+///
+/// | symbol | property | name | Keras default | PyTorch default |
+/// |--------|----------|------|---------------|-----------------|
+/// | η | `learningRate` | `lr` | 0.001 | 0.001 |
+/// | β₁ | `beta1` | `beta_1` | 0.9 | 0.9 |
+/// | β₂ | `beta2` | `beta_2` | 0.999 | 0.999 |
+/// | ε | `epsilon` | `epsilon` | 1e-7 | 1e-8 |
+///
+/// State: `firstMoment` (m), `secondMoment` (s), both starting at zero, and the step t.
+///
+/// **Conventions.** `keras.optimizers.Adam` applies ε to the uncorrected √s (the "ε̂"
+/// of the paper's section 2 footnote); `torch.optim.Adam` adds ε after both bias
+/// corrections. The two differ most in the first steps, when 1 − β₂ᵗ is small, and
+/// wherever gradients are of the order of ε.
+///
+/// Reference: Kingma & Ba, 2015.
+public struct Adam: Optimizer {
+    public static let kind = OptimizerKind.adam
+    public let convention: Convention
+    public let learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+
+    public static func hyperparameters(for convention: Convention) -> [Hyperparameter] {
+        switch convention {
+        case .keras: [.learningRate(1e-3), .beta1(0.9), .beta2(0.999), .epsilon(1e-7)]
+        case .pytorch: [.learningRate(1e-3), .beta1(0.9), .beta2(0.999), .epsilon(1e-8)]
+        }
+    }
+
+    public init(convention: Convention, values: HyperparameterValues) {
+        self.convention = convention
+        learningRate = values["lr"]
+        beta1 = values["beta_1"]
+        beta2 = values["beta_2"]
+        epsilon = values["epsilon"]
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
+        let (eta, b1, b2, eps, convention) = (learningRate, beta1, beta2, epsilon, convention)
+        var firstMoment = [Scalar](repeating: 0, count: parameterCount)
+        var secondMoment = [Scalar](repeating: 0, count: parameterCount)
+        return OptimizerInstance(parameterCount: parameterCount) { theta, g, t in
+            // Per-step scalars in Double: α_t and ε̂.
+            let correction2 = (1 - pow(b2, Double(t))).squareRoot()
+            let alpha = Scalar(eta * correction2 / (1 - pow(b1, Double(t))))
+            let epsilonHat = Scalar(convention == .keras ? eps : eps * correction2)
+            let beta1 = Scalar(b1), beta2 = Scalar(b2)
+            firstMoment.withUnsafeMutableBufferPointer { m in
+                secondMoment.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<theta.count {
+                        m[i] = beta1 * m[i] + (1 - beta1) * g[i]            // m ← β₁·m + (1−β₁)·g
+                        s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i]     // s ← β₂·s + (1−β₂)·g²
+                        theta[i] -= alpha * m[i] / (s[i].root + epsilonHat)  // θ ← θ − α_t·m/(√s + ε̂)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Hyperparameter {
+    static func beta1(_ value: Double) -> Hyperparameter {
+        Hyperparameter("beta_1", "β₁", value, .unitInterval, "decay of the first-moment (gradient) average")
+    }
+
+    static func beta2(_ value: Double) -> Hyperparameter {
+        Hyperparameter("beta_2", "β₂", value, .unitInterval, "decay of the second-moment (squared-gradient) average")
+    }
+}

@@ -1,0 +1,123 @@
+import CMath
+
+/// Scalars an optimizer can update: `Double` for 2D surfaces, `Float` for networks.
+public protocol OptimizerScalar: BinaryFloatingPoint, Sendable {
+    /// √self, IEEE-exact like `squareRoot()`, but free of errno handling so that loops
+    /// using it vectorize.
+    var root: Self { get }
+}
+
+extension Float: OptimizerScalar {
+    @inlinable public var root: Float { optlab_sqrtf(self) }
+}
+
+extension Double: OptimizerScalar {
+    @inlinable public var root: Double { optlab_sqrt(self) }
+}
+
+/// The nine algorithms, in increasing order of complexity. The raw values are the
+/// names used everywhere: command line, YAML suites and CSV columns.
+public enum OptimizerKind: String, CaseIterable, Sendable, Codable {
+    case sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamax, nadam
+
+    /// The implementing type.
+    public var type: any Optimizer.Type {
+        switch self {
+        case .sgd: SGD.self
+        case .momentum: Momentum.self
+        case .nesterov: Nesterov.self
+        case .adagrad: AdaGrad.self
+        case .rmsprop: RMSprop.self
+        case .adadelta: Adadelta.self
+        case .adam: Adam.self
+        case .adamax: AdaMax.self
+        case .nadam: Nadam.self
+        }
+    }
+
+    /// Parses a user-supplied name, suggesting the nearest valid one on a typo.
+    public static func parse(_ name: String) throws -> OptimizerKind {
+        if let kind = OptimizerKind(rawValue: name.lowercased()) { return kind }
+        throw InputError(NearestName.unknownMessage(
+            kind: "optimizer", name: name, valid: allCases.map(\.rawValue)))
+    }
+}
+
+/// Whose update rules and defaults an optimizer follows.
+///
+/// The two frameworks agree on the algorithms but not always on the details: where ε
+/// sits (inside or outside a square root, before or after bias correction), whether
+/// the learning rate multiplies the velocity or the gradient, and the defaults.
+public enum Convention: String, CaseIterable, Sendable, Codable {
+    /// `keras.optimizers` in Keras 3 (the default).
+    case keras
+    /// `torch.optim` in PyTorch 2.x.
+    case pytorch
+
+    public static func parse(_ name: String) throws -> Convention {
+        if let convention = Convention(rawValue: name.lowercased()) { return convention }
+        throw InputError(NearestName.unknownMessage(
+            kind: "convention", name: name, valid: allCases.map(\.rawValue)))
+    }
+}
+
+/// A gradient-descent algorithm with its hyperparameters.
+///
+/// The type holds plain hyperparameter values only; the per-run state (velocity,
+/// moments, step count) lives in the ``OptimizerInstance`` made by
+/// ``makeInstance(parameterCount:)``, so one configured optimizer can start any
+/// number of independent runs.
+public protocol Optimizer: Sendable {
+    static var kind: OptimizerKind { get }
+
+    /// The hyperparameters this optimizer accepts, with their defaults under `convention`.
+    static func hyperparameters(for convention: Convention) -> [Hyperparameter]
+
+    /// Builds the optimizer from a complete, validated set of values
+    /// (see ``OptimizerSpec/make()``, which fills defaults and checks ranges).
+    init(convention: Convention, values: HyperparameterValues)
+
+    /// The convention whose rule the update follows.
+    var convention: Convention { get }
+
+    /// The learning rate η.
+    var learningRate: Double { get }
+
+    /// Fresh state for a run over `parameterCount` parameters, bound to this optimizer.
+    func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar>
+}
+
+/// One run's optimizer: the hyperparameters plus the state they update.
+///
+/// `step` updates a flat parameter buffer in place from a gradient buffer of the
+/// same length, exactly as the owning ``Optimizer`` documents.
+public final class OptimizerInstance<Scalar: OptimizerScalar> {
+    public let parameterCount: Int
+    /// Number of completed steps (t after the last step).
+    public private(set) var stepCount = 0
+    private let update: (UnsafeMutableBufferPointer<Scalar>, UnsafeBufferPointer<Scalar>, Int) -> Void
+
+    /// `update` receives the parameters, the gradient and the 1-based step number t.
+    public init(
+        parameterCount: Int,
+        update: @escaping (UnsafeMutableBufferPointer<Scalar>, UnsafeBufferPointer<Scalar>, Int) -> Void
+    ) {
+        self.parameterCount = parameterCount
+        self.update = update
+    }
+
+    /// One update of `parameters` from `gradient`.
+    public func step(_ parameters: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) {
+        precondition(parameters.count == parameterCount && gradient.count == parameterCount,
+                     "optimizer made for \(parameterCount) parameters got \(parameters.count) and \(gradient.count) gradients")
+        stepCount += 1
+        update(parameters, gradient, stepCount)
+    }
+
+    /// Convenience for arrays (surfaces, tests).
+    public func step(_ parameters: inout [Scalar], gradient: [Scalar]) {
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradient.withUnsafeBufferPointer { g in step(p, gradient: g) }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// Plain (stochastic, mini-batch or full-batch) gradient descent.
+///
+/// The baseline every other optimizer is measured against: one step straight down
+/// the current gradient, with no memory of earlier steps.
+///
+/// ```
+/// θ ← θ − η·g
+/// ```
+///
+/// | symbol | property       | Keras default | PyTorch default |
+/// |--------|----------------|---------------|-----------------|
+/// | η      | `learningRate` (`lr`) | 0.01   | 0.001           |
+///
+/// **Conventions.** Both frameworks use the same rule (`keras.optimizers.SGD` with
+/// `momentum=0`, `torch.optim.SGD` with `momentum=0`); only the default η differs.
+///
+/// Reference: Robbins & Monro, 1951.
+public struct SGD: Optimizer {
+    public static let kind = OptimizerKind.sgd
+    public let convention: Convention
+    public let learningRate: Double
+
+    public static func hyperparameters(for convention: Convention) -> [Hyperparameter] {
+        [.learningRate(convention == .keras ? 0.01 : 1e-3)]
+    }
+
+    public init(convention: Convention, values: HyperparameterValues) {
+        self.convention = convention
+        learningRate = values["lr"]
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
+        let eta = Scalar(learningRate)
+        return OptimizerInstance(parameterCount: parameterCount) { theta, g, _ in
+            for i in 0..<theta.count {
+                theta[i] -= eta * g[i]  // θ ← θ − η·g
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// How a run ended. The raw values are the `status` column of `runs.csv`.
+public enum RunStatus: String, Sendable, Codable, CaseIterable {
+    /// Completed every step or epoch.
+    case ok
+    /// The loss or the parameters became non-finite (or, on a surface, left ±1e6).
+    case diverged
+    /// Something broke while running (an I/O error); the message says what.
+    case failed
+    /// Early stopping ended the run before its last epoch.
+    case stoppedEarly = "stopped_early"
+}
+
+/// One optimizer descending one surface, in Double precision.
+public struct Descent: Sendable {
+    /// A point beyond this bound on either axis counts as divergence.
+    public static let divergenceBound = 1e6
+
+    /// One row of a trajectory: `step` 0 is the start.
+    public struct Step: Sendable, Equatable {
+        public var step: Int
+        public var point: Point
+        public var loss: Double
+    }
+
+    public struct Result: Sendable {
+        public var trajectory: [Step]
+        public var status: RunStatus
+        public var final: Step { trajectory[trajectory.count - 1] }
+        /// Distance from the final point to the nearest global minimum.
+        public var distanceToMinimum: Double?
+    }
+
+    public let surface: Surface
+    public let optimizer: any Optimizer
+    public let start: Point
+    public let steps: Int
+
+    public init(surface: Surface, optimizer: any Optimizer, start: Point? = nil, steps: Int) {
+        precondition(steps >= 0, "steps must be non-negative")
+        self.surface = surface
+        self.optimizer = optimizer
+        self.start = start ?? surface.start
+        self.steps = steps
+    }
+
+    /// Runs the descent: gradient, optimizer step, record. Stops early with status
+    /// `diverged` when the point or the loss becomes non-finite or leaves ±1e6; the
+    /// row that crossed the bound is kept when it is finite.
+    public func run() -> Result {
+        let instance: OptimizerInstance<Double> = optimizer.makeInstance(parameterCount: 2)
+        var parameters = [start.x, start.y]
+        var (loss, gradient) = surface.valueAndGradient(at: start)
+        var trajectory = [Step(step: 0, point: start, loss: loss)]
+        trajectory.reserveCapacity(steps + 1)
+        var status = RunStatus.ok
+        for step in stride(from: 1, through: steps, by: 1) {
+            instance.step(&parameters, gradient: [gradient.x, gradient.y])
+            let point = Point(parameters[0], parameters[1])
+            (loss, gradient) = surface.valueAndGradient(at: point)
+            let finite = point.x.isFinite && point.y.isFinite && loss.isFinite
+            if finite { trajectory.append(Step(step: step, point: point, loss: loss)) }
+            if !finite || abs(point.x) > Self.divergenceBound || abs(point.y) > Self.divergenceBound {
+                status = .diverged
+                break
+            }
+        }
+        let last = trajectory[trajectory.count - 1].point
+        return Result(trajectory: trajectory, status: status,
+                      distanceToMinimum: surface.distanceToNearestMinimum(from: last))
+    }
+}

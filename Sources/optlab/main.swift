@@ -1,0 +1,3 @@
+import OptLabCommands
+
+OptLabCommand.mainEntry()

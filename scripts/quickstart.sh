@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# From a fresh clone: install what is missing, build in release mode, run the main job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+swift build -c release
+.build/release/optlab demo --out results/demo

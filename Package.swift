@@ -48,7 +48,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "OptLabTests",
-            dependencies: ["OptLab", "OptLabCommands"]
+            dependencies: ["OptLab", "OptLabCommands", "CBLAS", "CZlib"]
         ),
     ]
 )

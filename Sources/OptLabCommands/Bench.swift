@@ -9,11 +9,23 @@ extension OptLabCommand {
             abstract: "Measure speed (not a test): optimizer steps over a large Float buffer.")
 
         public enum Target: String, ExpressibleByArgument, CaseIterable {
-            case optimizers
+            case optimizers, network
         }
 
-        @Argument(help: "What to measure: optimizers.")
+        @Argument(help: "What to measure: optimizers (one step over --elements Floats) or network (epochs of 784-300-100-10 with Adam).")
         public var target: Target
+
+        @Option(help: "Network benchmark: dataset whose training set is used.")
+        public var dataset: String = "fashion-mnist"
+
+        @Option(help: ArgumentHelp("Network benchmark: folder with the IDX files.", valueName: "dir"))
+        public var dataDir: String?
+
+        @Option(help: ArgumentHelp("Network benchmark: batch sizes.", valueName: "b1,b2,..."))
+        public var batchSizes: String = "32,128,512"
+
+        @Option(help: "Network benchmark: epochs timed per batch size (after one warm-up epoch).")
+        public var epochs: Int = 2
 
         @Option(help: "Buffer length for the optimizer benchmark.")
         public var elements: Int = 10_000_000
@@ -28,6 +40,39 @@ extension OptLabCommand {
         }
 
         public func run() throws {
+            switch target {
+            case .optimizers: try runOptimizers()
+            case .network: try runNetwork()
+            }
+        }
+
+        func runNetwork() throws {
+            let training = try DatasetName.parse(dataset).load(.train, dataDirectory: dataDir)
+            let sizes = try parseList(batchSizes, flag: "--batch-sizes") { Int($0) }
+            print("784-300-100-10 relu, adam (keras), \(training.count) training images, OpenBLAS threads: \(BLASThreads.count)")
+            print("batch  s/epoch  samples/s  matmul s  elementwise s  optimizer s")
+            for batchSize in sizes {
+                let configuration = TrainingConfiguration(
+                    hiddenLayers: [300, 100], optimizer: OptimizerSpec(kind: .adam), epochs: epochs + 1, batchSize: batchSize)
+                var previous = 0.0
+                var perEpoch: [Double] = []
+                let result = try Trainer.train(configuration, training: training, validation: nil, test: nil) { record in
+                    perEpoch.append(record.seconds - previous)
+                    previous = record.seconds
+                }
+                let timed = perEpoch.dropFirst()
+                let seconds = timed.reduce(0, +) / Double(timed.count)
+                let share = seconds / (result.profile.totalSeconds / Double(epochs + 1))
+                let p = result.profile
+                let scale = share / Double(epochs + 1)
+                print(String(format: "%5d  %7.3f  %9.0f  %8.3f  %13.3f  %11.3f", batchSize, seconds,
+                             Double(training.count) / seconds, p.matrixSeconds * scale,
+                             p.elementwiseSeconds * scale, p.optimizerSeconds * scale))
+            }
+            print("peak resident memory: \(ResourceUsage.peakResidentMegabytes().map { String(format: "%.0f MB", $0) } ?? "unknown")")
+        }
+
+        func runOptimizers() throws {
             print("optimizer step over \(elements) Float elements, best of \(repeats)")
             print("optimizer   convention   ms/step   ns/element")
             for convention in Convention.allCases {

@@ -1,7 +1,7 @@
 /// Suggestions for misspelt names ("did you mean `rmsprop`?").
 public enum NearestName {
     /// The candidate closest to `name` by edit distance, if it is close enough to be a
-    /// plausible typo (at most a third of the longer name's length, and at least 1).
+    /// plausible typo (at most a third of the longer name's length, and at least 2).
     public static func match(_ name: String, in candidates: [String]) -> String? {
         let lowered = name.lowercased()
         var best: (String, Int)?
@@ -10,7 +10,7 @@ public enum NearestName {
             if best == nil || distance < best!.1 { best = (candidate, distance) }
         }
         guard let (candidate, distance) = best else { return nil }
-        let allowed = max(1, max(lowered.count, candidate.count) / 3)
+        let allowed = max(2, max(lowered.count, candidate.count) / 3)
         return distance <= allowed ? candidate : nil
     }
 

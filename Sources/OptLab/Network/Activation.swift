@@ -1,0 +1,99 @@
+import Foundation
+
+/// Hidden-layer activation functions. Each derivative is computed from the activation's
+/// output a = φ(z), so the forward pass keeps only one buffer per layer.
+public enum Activation: Sendable, Hashable, CustomStringConvertible {
+    /// σ(z) = 1/(1 + e^(−z)); σ' = a·(1 − a).
+    case sigmoid
+    /// tanh(z); tanh' = 1 − a².
+    case tanh
+    /// max(0, z); derivative 1 where a > 0, else 0.
+    case relu
+    /// z for z > 0, slope·z otherwise (slope > 0); derivative 1 or slope.
+    case leakyReLU(slope: Float)
+    /// z for z > 0, α·(e^z − 1) otherwise; derivative 1 or a + α.
+    case elu(alpha: Float)
+    /// z; derivative 1.
+    case linear
+
+    public static let names = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "linear"]
+    /// Default negative slope of `leaky_relu` (PyTorch's; Keras 3's layer uses 0.3).
+    public static let defaultLeakySlope: Float = 0.01
+    /// Default α of `elu` (both frameworks).
+    public static let defaultELUAlpha: Float = 1.0
+
+    public static func parse(_ name: String, leakySlope: Float = defaultLeakySlope, eluAlpha: Float = defaultELUAlpha) throws -> Activation {
+        switch name.lowercased() {
+        case "sigmoid": return .sigmoid
+        case "tanh": return .tanh
+        case "relu": return .relu
+        case "leaky_relu":
+            guard leakySlope > 0, leakySlope.isFinite else { throw InputError("leaky_relu slope must be > 0, got \(leakySlope)") }
+            return .leakyReLU(slope: leakySlope)
+        case "elu":
+            guard eluAlpha > 0, eluAlpha.isFinite else { throw InputError("elu alpha must be > 0, got \(eluAlpha)") }
+            return .elu(alpha: eluAlpha)
+        case "linear": return .linear
+        default: throw InputError(NearestName.unknownMessage(kind: "activation", name: name, valid: names))
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .sigmoid: "sigmoid"
+        case .tanh: "tanh"
+        case .relu: "relu"
+        case .leakyReLU(let slope): "leaky_relu(\(slope))"
+        case .elu(let alpha): "elu(\(alpha))"
+        case .linear: "linear"
+        }
+    }
+
+    /// He initialisation suits the ReLU family, Glorot the rest.
+    var usesHeInitialization: Bool {
+        switch self {
+        case .relu, .leakyReLU, .elu: true
+        case .sigmoid, .tanh, .linear: false
+        }
+    }
+
+    /// a ← φ(z), in place.
+    func apply(_ z: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .sigmoid: for i in 0..<count { z[i] = 1 / (1 + Foundation.exp(-z[i])) }
+        case .tanh: for i in 0..<count { z[i] = Foundation.tanh(z[i]) }
+        case .relu: for i in 0..<count { z[i] = max(z[i], 0) }
+        case .leakyReLU(let slope): for i in 0..<count { z[i] = z[i] > 0 ? z[i] : slope * z[i] }
+        case .elu(let alpha): for i in 0..<count where z[i] <= 0 { z[i] = alpha * (Foundation.exp(z[i]) - 1) }
+        case .linear: break
+        }
+    }
+
+    /// δ ← δ ⊙ φ'(z), with φ' computed from the outputs `a`.
+    func multiplyByDerivative(_ delta: UnsafeMutablePointer<Float>, outputs a: UnsafePointer<Float>, count: Int) {
+        switch self {
+        case .sigmoid: for i in 0..<count { delta[i] *= a[i] * (1 - a[i]) }
+        case .tanh: for i in 0..<count { delta[i] *= 1 - a[i] * a[i] }
+        case .relu: for i in 0..<count { delta[i] = a[i] > 0 ? delta[i] : 0 }
+        case .leakyReLU(let slope): for i in 0..<count { delta[i] = a[i] > 0 ? delta[i] : slope * delta[i] }
+        case .elu(let alpha): for i in 0..<count { delta[i] = a[i] > 0 ? delta[i] : delta[i] * (a[i] + alpha) }
+        case .linear: break
+        }
+    }
+}
+
+/// The output layer and its loss.
+public enum OutputLoss: String, Sendable, Hashable, CaseIterable {
+    /// Softmax over the classes with categorical cross-entropy, averaged over the batch.
+    case softmax
+    /// Element-wise sigmoid with mean squared error against one-hot targets,
+    /// averaged over batch and classes (Keras's `mean_squared_error`).
+    case sigmoid
+    /// Identity output with mean squared error against one-hot targets.
+    case linear
+
+    public static func parse(_ name: String) throws -> OutputLoss {
+        if let output = OutputLoss(rawValue: name.lowercased()) { return output }
+        throw InputError(NearestName.unknownMessage(kind: "output", name: name, valid: allCases.map(\.rawValue)))
+    }
+}

@@ -1,0 +1,305 @@
+import CBLAS
+import Foundation
+
+/// The shape of a multilayer perceptron.
+public struct NetworkArchitecture: Sendable, Hashable {
+    /// Widths from input to output, e.g. [784, 300, 100, 10].
+    public var layerSizes: [Int]
+    public var activation: Activation
+    public var output: OutputLoss
+    /// Inverted-dropout rate after each hidden layer (empty: none).
+    public var dropout: [Double]
+
+    public init(layerSizes: [Int], activation: Activation, output: OutputLoss = .softmax, dropout: [Double] = []) {
+        self.layerSizes = layerSizes
+        self.activation = activation
+        self.output = output
+        self.dropout = dropout
+    }
+
+    public var hiddenLayerCount: Int { layerSizes.count - 2 }
+
+    /// Checks sizes and rates; an ``InputError`` says which value is wrong.
+    public func validate() throws {
+        guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 > 0 }) else {
+            throw InputError("layer sizes must be positive, got \(layerSizes)")
+        }
+        guard dropout.isEmpty || dropout.count == hiddenLayerCount else {
+            throw InputError("--dropout needs one rate, or one per hidden layer (\(hiddenLayerCount)); got \(dropout.count)")
+        }
+        for rate in dropout where !(rate >= 0 && rate < 1) {
+            throw InputError("dropout rate \(rate) is invalid; expected a number in [0, 1)")
+        }
+    }
+
+    /// Number of weights and biases.
+    public var parameterCount: Int {
+        zip(layerSizes, layerSizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+    }
+}
+
+/// A multilayer perceptron whose weights and biases live in one contiguous buffer.
+///
+/// Layer l holds W_l (fanIn × fanOut, row-major) followed by b_l; `layers` gives each
+/// one's offsets, and the gradient buffer has the same layout. Batches are row-major
+/// (one example per row), and every matrix product is one `cblas_sgemm` call:
+///
+/// ```
+/// forward:   Z_l = A_{l−1}·W_l + b_l,   A_l = φ(Z_l) (softmax or σ on the last layer)
+/// backward:  ∂W_l = A_{l−1}ᵀ·Δ_l,  ∂b_l = Σ_rows Δ_l,  Δ_{l−1} = (Δ_l·W_lᵀ) ⊙ φ'(Z_{l−1})
+/// ```
+public final class MLP {
+    public struct Layer: Sendable {
+        public let fanIn: Int
+        public let fanOut: Int
+        public let weightOffset: Int
+        public var biasOffset: Int { weightOffset + fanIn * fanOut }
+    }
+
+    public let architecture: NetworkArchitecture
+    public let layers: [Layer]
+    public let parameters: FloatBuffer
+    public let gradient: FloatBuffer
+    /// Most rows one forward pass can take.
+    public let maxRows: Int
+    /// Nanoseconds spent in `cblas_sgemm` since creation.
+    public private(set) var matrixNanoseconds: UInt64 = 0
+
+    private let activations: [FloatBuffer]       // φ(Z_l) per layer, unmasked
+    private let droppedActivations: [FloatBuffer?]  // φ(Z_l)·mask for hidden layers with dropout
+    private let masks: [FloatBuffer?]
+    private let deltaA: FloatBuffer
+    private let deltaB: FloatBuffer
+
+    public init(architecture: NetworkArchitecture, maxRows: Int) {
+        precondition(maxRows > 0)
+        self.architecture = architecture
+        self.maxRows = maxRows
+        var layers: [Layer] = []
+        var offset = 0
+        for (fanIn, fanOut) in zip(architecture.layerSizes, architecture.layerSizes.dropFirst()) {
+            layers.append(Layer(fanIn: fanIn, fanOut: fanOut, weightOffset: offset))
+            offset += fanIn * fanOut + fanOut
+        }
+        self.layers = layers
+        parameters = FloatBuffer(count: offset)
+        gradient = FloatBuffer(count: offset)
+        activations = layers.map { FloatBuffer(count: maxRows * $0.fanOut) }
+        let rates = architecture.dropout
+        masks = layers.indices.map { l in
+            l < rates.count && rates[l] > 0 ? FloatBuffer(count: maxRows * layers[l].fanOut) : nil
+        }
+        droppedActivations = masks.enumerated().map { l, mask in
+            mask == nil ? nil : FloatBuffer(count: maxRows * layers[l].fanOut)
+        }
+        let widest = architecture.layerSizes.max()!
+        deltaA = FloatBuffer(count: maxRows * widest)
+        deltaB = FloatBuffer(count: maxRows * widest)
+    }
+
+    /// Glorot-uniform weights (limit √(6/(fanIn + fanOut))), or He-uniform
+    /// (limit √(6/fanIn)) on hidden layers with a ReLU-family activation; zero biases.
+    public func initialize(using generator: inout SplitMix64) {
+        for (l, layer) in layers.enumerated() {
+            let hidden = l < layers.count - 1
+            let he = hidden && architecture.activation.usesHeInitialization
+            let limit = he ? (6.0 / Double(layer.fanIn)).squareRoot()
+                           : (6.0 / Double(layer.fanIn + layer.fanOut)).squareRoot()
+            for i in 0..<(layer.fanIn * layer.fanOut) {
+                parameters[layer.weightOffset + i] = Float((2 * generator.nextDouble() - 1) * limit)
+            }
+            for j in 0..<layer.fanOut { parameters[layer.biasOffset + j] = 0 }
+        }
+    }
+
+    /// The network's outputs for the last forward pass (rows × classes).
+    public var output: UnsafePointer<Float> { UnsafePointer(activations[layers.count - 1].base) }
+
+    /// Forward pass over `rows` examples. With `dropout` (training), hidden units are
+    /// dropped with the architecture's rates, drawing masks from the generator. With
+    /// `labels`, returns the mean data loss and the number of correct predictions.
+    @discardableResult
+    public func forward(
+        _ input: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<UInt8>? = nil,
+        dropout generator: UnsafeMutablePointer<SplitMix64>? = nil
+    ) -> (loss: Double, correct: Int) {
+        precondition(rows > 0 && rows <= maxRows, "batch of \(rows) rows; network sized for \(maxRows)")
+        var x = input
+        for (l, layer) in layers.enumerated() {
+            let z = activations[l].base
+            let count = rows * layer.fanOut
+            // Z ← 1·b broadcast, then Z ← X·W + Z.
+            let bias = parameters.base + layer.biasOffset
+            for r in 0..<rows { (z + r * layer.fanOut).update(from: bias, count: layer.fanOut) }
+            timed {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(layer.fanOut), Int32(layer.fanIn),
+                            1, x, Int32(layer.fanIn), parameters.base + layer.weightOffset, Int32(layer.fanOut),
+                            1, z, Int32(layer.fanOut))
+            }
+            if l == layers.count - 1 { break }
+            architecture.activation.apply(z, count: count)
+            if let mask = masks[l], let dropped = droppedActivations[l], let generator {
+                let rate = architecture.dropout[l]
+                let keep = Float(1 / (1 - rate))
+                for i in 0..<count {
+                    mask[i] = generator.pointee.nextDouble() < rate ? 0 : keep
+                    dropped[i] = z[i] * mask[i]
+                }
+                x = UnsafePointer(dropped.base)
+            } else {
+                x = UnsafePointer(z)
+            }
+        }
+        return applyOutput(rows: rows, labels: labels)
+    }
+
+    /// Turns the last layer's Z into outputs in place; loss and accuracy when labelled.
+    private func applyOutput(rows: Int, labels: UnsafePointer<UInt8>?) -> (loss: Double, correct: Int) {
+        let classes = layers[layers.count - 1].fanOut
+        let z = activations[layers.count - 1].base
+        var loss = 0.0
+        var correct = 0
+        for r in 0..<rows {
+            let row = z + r * classes
+            var best = 0
+            switch architecture.output {
+            case .softmax:
+                var maximum = row[0]
+                for k in 1..<classes where row[k] > maximum { maximum = row[k] }
+                let label = labels.map { Int($0[r]) } ?? 0
+                let labelLogit = row[label]
+                var sum: Float = 0
+                for k in 0..<classes { row[k] = Foundation.exp(row[k] - maximum); sum += row[k] }
+                for k in 0..<classes { row[k] /= sum }
+                // −log p_y = log Σe^(z−max) − (z_y − max), exact even when p_y underflows.
+                loss += Double(Foundation.log(sum) - (labelLogit - maximum))
+            case .sigmoid, .linear:
+                if architecture.output == .sigmoid {
+                    for k in 0..<classes { row[k] = 1 / (1 + Foundation.exp(-row[k])) }
+                }
+                if let labels {
+                    for k in 0..<classes {
+                        let error = Double(row[k]) - (k == Int(labels[r]) ? 1 : 0)
+                        loss += error * error / Double(classes)
+                    }
+                }
+            }
+            for k in 1..<classes where row[k] > row[best] { best = k }
+            if let labels, best == Int(labels[r]) { correct += 1 }
+        }
+        return (labels == nil ? .nan : loss / Double(rows), correct)
+    }
+
+    /// Backward pass after `forward` on the same rows: writes the gradient of the mean
+    /// data loss plus `l1·Σ|w| + l2·Σw²` (weights only) into `gradient`.
+    public func backward(_ input: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<UInt8>, l1: Float = 0, l2: Float = 0) {
+        let last = layers.count - 1
+        let classes = layers[last].fanOut
+        var delta = deltaA.base, spare = deltaB.base
+        // Δ_L: softmax + cross-entropy gives (P − Y)/rows; MSE gives 2(A − Y)/(rows·K)·σ'.
+        let out = activations[last].base
+        for r in 0..<rows {
+            for k in 0..<classes {
+                let i = r * classes + k
+                let target: Float = k == Int(labels[r]) ? 1 : 0
+                switch architecture.output {
+                case .softmax: delta[i] = (out[i] - target) / Float(rows)
+                case .linear: delta[i] = 2 * (out[i] - target) / Float(rows * classes)
+                case .sigmoid: delta[i] = 2 * (out[i] - target) / Float(rows * classes) * out[i] * (1 - out[i])
+                }
+            }
+        }
+        for l in stride(from: last, through: 0, by: -1) {
+            let layer = layers[l]
+            let previous: UnsafePointer<Float> = l == 0 ? input
+                : UnsafePointer(droppedActivations[l - 1]?.base ?? activations[l - 1].base)
+            let weights = parameters.base + layer.weightOffset
+            // ∂W = A_{l−1}ᵀ·Δ
+            timed {
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(layer.fanIn), Int32(layer.fanOut), Int32(rows),
+                            1, previous, Int32(layer.fanIn), delta, Int32(layer.fanOut),
+                            0, gradient.base + layer.weightOffset, Int32(layer.fanOut))
+            }
+            // ∂b = Σ_rows Δ
+            let biasGradient = gradient.base + layer.biasOffset
+            biasGradient.update(repeating: 0, count: layer.fanOut)
+            for r in 0..<rows {
+                let row = delta + r * layer.fanOut
+                for j in 0..<layer.fanOut { biasGradient[j] += row[j] }
+            }
+            if l == 0 { break }
+            // Δ_{l−1} = (Δ·Wᵀ) ⊙ mask ⊙ φ'
+            timed {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(layer.fanIn), Int32(layer.fanOut),
+                            1, delta, Int32(layer.fanOut), weights, Int32(layer.fanOut),
+                            0, spare, Int32(layer.fanIn))
+            }
+            let count = rows * layer.fanIn
+            if let mask = masks[l - 1] {
+                for i in 0..<count { spare[i] *= mask[i] }
+            }
+            architecture.activation.multiplyByDerivative(spare, outputs: activations[l - 1].base, count: count)
+            swap(&delta, &spare)
+        }
+        if l1 != 0 || l2 != 0 {
+            for layer in layers {
+                let w = parameters.base + layer.weightOffset, g = gradient.base + layer.weightOffset
+                for i in 0..<(layer.fanIn * layer.fanOut) {
+                    let sign: Float = w[i] > 0 ? 1 : (w[i] < 0 ? -1 : 0)
+                    g[i] += l1 * sign + 2 * l2 * w[i]
+                }
+            }
+        }
+    }
+
+    /// The regularization term `l1·Σ|w| + l2·Σw²` over all weights (not biases).
+    public func penalty(l1: Double, l2: Double) -> Double {
+        guard l1 != 0 || l2 != 0 else { return 0 }
+        var absolute = 0.0, squared = 0.0
+        for layer in layers {
+            let w = parameters.base + layer.weightOffset
+            for i in 0..<(layer.fanIn * layer.fanOut) {
+                absolute += Double(abs(w[i]))
+                squared += Double(w[i]) * Double(w[i])
+            }
+        }
+        return l1 * absolute + l2 * squared
+    }
+
+    @inline(__always)
+    private func timed(_ body: () -> Void) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        matrixNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+    }
+}
+
+/// OpenBLAS's threads and kernels, for the harness and benchmarks.
+public enum BLASThreads {
+    public static var count: Int { Int(openblas_get_num_threads()) }
+    public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+
+    /// The kernel family OpenBLAS chose (`Haswell`, `SkylakeX`, `Prescott`, ...).
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// The kernel family to request when OpenBLAS fell back to its generic SSE3 kernels
+    /// (`Prescott`) on a processor it does not recognise but that has AVX-512 or AVX2
+    /// (Debian 12's OpenBLAS 0.3.21 does this on recent Xeons), else nil. The choice is
+    /// made when the library loads, so it takes effect through `OPENBLAS_CORETYPE` in a
+    /// new process image.
+    public static func betterCoreType(cpuFlags: Set<String>? = nil) -> String? {
+        guard coreName == "Prescott" else { return nil }
+        let flags = cpuFlags ?? cpuinfoFlags()
+        if flags.contains("avx512f") && flags.contains("avx512bw") { return "SkylakeX" }
+        if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+        return nil
+    }
+
+    static func cpuinfoFlags() -> Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+            return Set(line.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
+        }
+        return []
+    }
+}

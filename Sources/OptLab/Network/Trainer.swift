@@ -1,0 +1,272 @@
+import Foundation
+
+/// Everything that defines one network training run.
+public struct TrainingConfiguration: Sendable, Hashable {
+    public enum Monitor: String, Sendable, Hashable, CaseIterable {
+        case valLoss = "val_loss"
+        case valAcc = "val_acc"
+    }
+
+    public var hiddenLayers: [Int]
+    public var activation: Activation
+    public var output: OutputLoss
+    public var optimizer: OptimizerSpec
+    public var epochs: Int
+    public var batchSize: Int
+    public var l1: Double
+    public var l2: Double
+    /// One rate for every hidden layer, or one per hidden layer.
+    public var dropout: [Double]
+    /// Stop after this many epochs without improvement of `monitor`, restoring the best
+    /// weights (nil: never stop early).
+    public var earlyStoppingPatience: Int?
+    public var monitor: Monitor
+    public var augmentation: Augmentation
+    public var seed: UInt64
+    /// Evaluate the test set after every epoch, not only at the end.
+    public var testEveryEpoch: Bool
+
+    public init(
+        hiddenLayers: [Int], activation: Activation = .relu, output: OutputLoss = .softmax,
+        optimizer: OptimizerSpec, epochs: Int, batchSize: Int,
+        l1: Double = 0, l2: Double = 0, dropout: [Double] = [],
+        earlyStoppingPatience: Int? = nil, monitor: Monitor = .valLoss,
+        augmentation: Augmentation = Augmentation(), seed: UInt64 = 0, testEveryEpoch: Bool = false
+    ) {
+        self.hiddenLayers = hiddenLayers
+        self.activation = activation
+        self.output = output
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.l1 = l1
+        self.l2 = l2
+        self.dropout = dropout
+        self.earlyStoppingPatience = earlyStoppingPatience
+        self.monitor = monitor
+        self.augmentation = augmentation
+        self.seed = seed
+        self.testEveryEpoch = testEveryEpoch
+    }
+
+    /// The architecture for inputs of `inputSize` and `classes` outputs.
+    public func architecture(inputSize: Int, classes: Int) -> NetworkArchitecture {
+        let rates = dropout.count == 1 ? Array(repeating: dropout[0], count: hiddenLayers.count) : dropout
+        return NetworkArchitecture(layerSizes: [inputSize] + hiddenLayers + [classes],
+                                   activation: activation, output: output, dropout: rates)
+    }
+
+    /// Checks every value; an ``InputError`` names the first bad one.
+    public func validate() throws {
+        guard epochs > 0 else { throw InputError("epochs must be ≥ 1, got \(epochs)") }
+        guard batchSize > 0 else { throw InputError("batch size must be ≥ 1, got \(batchSize)") }
+        guard l1 >= 0, l1.isFinite else { throw InputError("l1 must be a finite number ≥ 0, got \(l1)") }
+        guard l2 >= 0, l2.isFinite else { throw InputError("l2 must be a finite number ≥ 0, got \(l2)") }
+        if let patience = earlyStoppingPatience, patience < 1 {
+            throw InputError("early-stopping patience must be ≥ 1 epoch, got \(patience)")
+        }
+        try architecture(inputSize: 1, classes: 1).validate()
+        _ = try optimizer.resolvedValues()
+    }
+}
+
+/// One row of `epochs.csv`.
+public struct EpochRecord: Sendable, Equatable {
+    public var epoch: Int
+    /// Mean data loss over the epoch's batches (training mode), without the penalty.
+    public var trainLoss: Double
+    /// `l1·Σ|w| + l2·Σw²` at the end of the epoch (0 without regularization).
+    public var penalty: Double
+    public var trainAccuracy: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    public var testLoss: Double?
+    public var testAccuracy: Double?
+    /// Wall-clock seconds since training started, at the end of this epoch.
+    public var seconds: Double
+
+    /// The header of `epochs.csv` (the results-layout contract).
+    public static let csvHeader = ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds"]
+
+    public func csvFields(runID: String) -> [String] {
+        [runID, "\(epoch)", CSV.number(trainLoss), validationLoss.map(CSV.number) ?? "",
+         CSV.number(trainAccuracy), validationAccuracy.map(CSV.number) ?? "", testAccuracy.map(CSV.number) ?? "",
+         CSV.number(seconds)]
+    }
+}
+
+/// Where the time of a run went.
+public struct TrainingProfile: Sendable {
+    public var totalSeconds = 0.0
+    public var matrixSeconds = 0.0
+    public var optimizerSeconds = 0.0
+    /// Everything else: batch assembly, activations, losses, evaluation's non-BLAS work.
+    public var elementwiseSeconds: Double { totalSeconds - matrixSeconds - optimizerSeconds }
+    public var trainingExamples = 0
+}
+
+public struct TrainingResult: Sendable {
+    public var epochs: [EpochRecord]
+    public var status: RunStatus
+    /// The epoch whose weights were kept (the best one under early stopping, else the last).
+    public var keptEpoch: Int
+    public var testLoss: Double?
+    public var testAccuracy: Double?
+    public var profile: TrainingProfile
+    /// The final parameters (after restoring the best under early stopping).
+    public var parameters: [Float]
+}
+
+/// Trains an MLP: the loop is forward, loss, backward, optimizer step, record.
+public enum Trainer {
+    /// Rows per forward pass when evaluating.
+    static let evaluationRows = 1000
+
+    public static func train(
+        _ configuration: TrainingConfiguration,
+        training: ImageDataset, validation: ImageDataset?, test: ImageDataset?,
+        onEpoch: (EpochRecord) -> Void = { _ in }
+    ) throws -> TrainingResult {
+        try configuration.validate()
+        let batchSize = min(configuration.batchSize, training.count)
+        let architecture = configuration.architecture(inputSize: training.pixelsPerImage, classes: training.classCount)
+        let network = MLP(architecture: architecture, maxRows: max(batchSize, evaluationRows))
+        var initGenerator = SplitMix64.derived(seed: configuration.seed, stream: "init")
+        var shuffleGenerator = SplitMix64.derived(seed: configuration.seed, stream: "shuffle")
+        var dropoutGenerator = SplitMix64.derived(seed: configuration.seed, stream: "dropout")
+        var augmentGenerator = SplitMix64.derived(seed: configuration.seed, stream: "augment")
+        network.initialize(using: &initGenerator)
+        let optimizer: OptimizerInstance<Float> = try configuration.optimizer.make()
+            .makeInstance(parameterCount: network.parameters.count)
+        let (l1, l2) = (Float(configuration.l1), Float(configuration.l2))
+
+        let pixels = training.pixelsPerImage
+        let input = FloatBuffer(count: network.maxRows * pixels)
+        let scratch = FloatBuffer(count: pixels)
+        var labels = [UInt8](repeating: 0, count: network.maxRows)
+        var order = Array(0..<training.count)
+        var records: [EpochRecord] = []
+        var status = RunStatus.ok
+        var profile = TrainingProfile()
+        let started = DispatchTime.now().uptimeNanoseconds
+        var best: (value: Double, epoch: Int, parameters: FloatBuffer)?
+        var epochsWithoutImprovement = 0
+
+        epochLoop: for epoch in 1...configuration.epochs {
+            order.shuffle(using: &shuffleGenerator)
+            var lossSum = 0.0, correct = 0
+            for batchStart in stride(from: 0, to: training.count, by: batchSize) {
+                let rows = min(batchSize, training.count - batchStart)
+                fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)])
+                if !configuration.augmentation.isIdentity {
+                    for r in 0..<rows {
+                        configuration.augmentation.apply(to: input.base + r * pixels, rows: training.rows,
+                                                         columns: training.columns, scratch: scratch.base,
+                                                         generator: &augmentGenerator)
+                    }
+                }
+                let (loss, batchCorrect) = labels.withUnsafeBufferPointer { y in
+                    let (loss, batchCorrect) = network.forward(input.base, rows: rows, labels: y.baseAddress!,
+                                                               dropout: &dropoutGenerator)
+                    network.backward(input.base, rows: rows, labels: y.baseAddress!, l1: l1, l2: l2)
+                    return (loss, batchCorrect)
+                }
+                lossSum += loss * Double(rows)
+                correct += batchCorrect
+                let optimizerStart = DispatchTime.now().uptimeNanoseconds
+                optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer))
+                profile.optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - optimizerStart) / 1e9
+                profile.trainingExamples += rows
+                if !loss.isFinite { status = .diverged }
+            }
+            var record = EpochRecord(
+                epoch: epoch, trainLoss: lossSum / Double(training.count),
+                penalty: network.penalty(l1: configuration.l1, l2: configuration.l2),
+                trainAccuracy: Double(correct) / Double(training.count), seconds: 0)
+            if status == .ok, !parametersAreFinite(network) { status = .diverged }
+            if status == .ok, let validation {
+                (record.validationLoss, record.validationAccuracy) = evaluate(network, on: validation, input: input, labels: &labels)
+            }
+            if status == .ok, configuration.testEveryEpoch, let test {
+                (record.testLoss, record.testAccuracy) = evaluate(network, on: test, input: input, labels: &labels)
+            }
+            record.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            records.append(record)
+            onEpoch(record)
+            if status == .diverged { break epochLoop }
+
+            if let patience = configuration.earlyStoppingPatience {
+                let value: Double
+                switch configuration.monitor {
+                case .valLoss: value = record.validationLoss ?? record.trainLoss
+                case .valAcc: value = -(record.validationAccuracy ?? record.trainAccuracy)
+                }
+                if best == nil || value < best!.value {
+                    let snapshot = best?.parameters ?? FloatBuffer(count: network.parameters.count)
+                    snapshot.copy(from: network.parameters)
+                    best = (value, epoch, snapshot)
+                    epochsWithoutImprovement = 0
+                } else {
+                    epochsWithoutImprovement += 1
+                    if epochsWithoutImprovement >= patience {
+                        if epoch < configuration.epochs { status = .stoppedEarly }
+                        break epochLoop
+                    }
+                }
+            }
+        }
+
+        var keptEpoch = records.last?.epoch ?? 0
+        if let best, status != .diverged {
+            network.parameters.copy(from: best.parameters)
+            keptEpoch = best.epoch
+        }
+        var testLoss: Double?, testAccuracy: Double?
+        if status != .diverged, let test {
+            (testLoss, testAccuracy) = evaluate(network, on: test, input: input, labels: &labels)
+            if !configuration.testEveryEpoch || keptEpoch != records.last?.epoch {
+                // The final row reports the test accuracy of the weights that were kept.
+                records[records.count - 1].testLoss = testLoss
+                records[records.count - 1].testAccuracy = testAccuracy
+            }
+        }
+        profile.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        profile.matrixSeconds = Double(network.matrixNanoseconds) / 1e9
+        return TrainingResult(epochs: records, status: status, keptEpoch: keptEpoch, testLoss: testLoss,
+                              testAccuracy: testAccuracy, profile: profile, parameters: network.parameters.array)
+    }
+
+    /// Mean data loss and accuracy over a whole dataset, in inference mode (no dropout).
+    static func evaluate(_ network: MLP, on data: ImageDataset, input: FloatBuffer, labels: inout [UInt8]) -> (Double, Double) {
+        var lossSum = 0.0, correct = 0
+        for start in stride(from: 0, to: data.count, by: network.maxRows) {
+            let rows = min(network.maxRows, data.count - start)
+            fill(input, labels: &labels, from: data, indices: start..<(start + rows))
+            let (loss, batchCorrect) = labels.withUnsafeBufferPointer {
+                network.forward(input.base, rows: rows, labels: $0.baseAddress!)
+            }
+            lossSum += loss * Double(rows)
+            correct += batchCorrect
+        }
+        return (lossSum / Double(data.count), Double(correct) / Double(data.count))
+    }
+
+    /// Copies the examples at `indices` into `input`, scaling bytes to [0, 1].
+    static func fill(_ input: FloatBuffer, labels: inout [UInt8], from data: ImageDataset, indices: some Collection<Int>) {
+        let pixels = data.pixelsPerImage
+        data.images.withUnsafeBufferPointer { images in
+            for (r, index) in indices.enumerated() {
+                let source = images.baseAddress! + index * pixels
+                let target = input.base + r * pixels
+                for p in 0..<pixels { target[p] = Float(source[p]) * (1 / 255) }
+                labels[r] = data.labels[index]
+            }
+        }
+    }
+
+    static func parametersAreFinite(_ network: MLP) -> Bool {
+        var sum: Float = 0
+        for i in 0..<network.parameters.count { sum += network.parameters[i] * 0 }
+        return sum == 0  // NaN or ±∞ anywhere makes the sum NaN.
+    }
+}

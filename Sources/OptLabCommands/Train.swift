@@ -39,10 +39,10 @@ extension OptLabCommand {
         @Option(help: "Mini-batch size (1: stochastic; the training-set size: full batch).")
         public var batchSize: Int
 
-        @Option(help: "L1 penalty λ·Σ|w| over weights.")
+        @Option(parsing: .unconditional, help: "L1 penalty λ·Σ|w| over weights.")
         public var l1: Double = 0
 
-        @Option(help: "L2 penalty λ·Σw² over weights.")
+        @Option(parsing: .unconditional, help: "L2 penalty λ·Σw² over weights.")
         public var l2: Double = 0
 
         @Option(help: ArgumentHelp("Dropout rate after every hidden layer, or one rate per hidden layer.", valueName: "p[,p...]"))

@@ -108,7 +108,8 @@ public struct TrainingProfile: Sendable {
 public struct TrainingResult: Sendable {
     public var epochs: [EpochRecord]
     public var status: RunStatus
-    /// The epoch whose weights were kept (the best one under early stopping, else the last).
+    /// The epoch whose weights were kept (the best one under early stopping, else the
+    /// last; 0 when the run diverged).
     public var keptEpoch: Int
     public var testLoss: Double?
     public var testAccuracy: Double?
@@ -151,8 +152,10 @@ public enum Trainer {
         let started = DispatchTime.now().uptimeNanoseconds
         var best: (value: Double, epoch: Int, parameters: FloatBuffer)?
         var epochsWithoutImprovement = 0
+        var keptEpoch = 0
+        var testLoss: Double?, testAccuracy: Double?
 
-        epochLoop: for epoch in 1...configuration.epochs {
+        for epoch in 1...configuration.epochs {
             order.shuffle(using: &shuffleGenerator)
             var lossSum = 0.0, correct = 0
             for batchStart in stride(from: 0, to: training.count, by: batchSize) {
@@ -177,7 +180,10 @@ public enum Trainer {
                 optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer))
                 profile.optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - optimizerStart) / 1e9
                 profile.trainingExamples += rows
-                if !loss.isFinite { status = .diverged }
+                if !loss.isFinite {
+                    status = .diverged
+                    break
+                }
             }
             var record = EpochRecord(
                 epoch: epoch, trainLoss: lossSum / Double(training.count),
@@ -190,12 +196,8 @@ public enum Trainer {
             if status == .ok, configuration.testEveryEpoch, let test {
                 (record.testLoss, record.testAccuracy) = evaluate(network, on: test, input: input, labels: &labels)
             }
-            record.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            records.append(record)
-            onEpoch(record)
-            if status == .diverged { break epochLoop }
-
-            if let patience = configuration.earlyStoppingPatience {
+            var finished = status == .diverged || epoch == configuration.epochs
+            if status != .diverged, let patience = configuration.earlyStoppingPatience {
                 let value: Double
                 switch configuration.monitor {
                 case .valLoss: value = record.validationLoss ?? record.trainLoss
@@ -208,28 +210,27 @@ public enum Trainer {
                     epochsWithoutImprovement = 0
                 } else {
                     epochsWithoutImprovement += 1
-                    if epochsWithoutImprovement >= patience {
-                        if epoch < configuration.epochs { status = .stoppedEarly }
-                        break epochLoop
+                    if epochsWithoutImprovement >= patience, epoch < configuration.epochs {
+                        status = .stoppedEarly
+                        finished = true
                     }
                 }
             }
+            if finished, status != .diverged {
+                // The last row reports the test metrics of the weights that are kept.
+                if let best, best.epoch != epoch { network.parameters.copy(from: best.parameters) }
+                keptEpoch = best?.epoch ?? epoch
+                if let test {
+                    (testLoss, testAccuracy) = evaluate(network, on: test, input: input, labels: &labels)
+                    (record.testLoss, record.testAccuracy) = (testLoss, testAccuracy)
+                }
+            }
+            record.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            records.append(record)
+            onEpoch(record)
+            if finished { break }
         }
 
-        var keptEpoch = records.last?.epoch ?? 0
-        if let best, status != .diverged {
-            network.parameters.copy(from: best.parameters)
-            keptEpoch = best.epoch
-        }
-        var testLoss: Double?, testAccuracy: Double?
-        if status != .diverged, let test {
-            (testLoss, testAccuracy) = evaluate(network, on: test, input: input, labels: &labels)
-            if !configuration.testEveryEpoch || keptEpoch != records.last?.epoch {
-                // The final row reports the test accuracy of the weights that were kept.
-                records[records.count - 1].testLoss = testLoss
-                records[records.count - 1].testAccuracy = testAccuracy
-            }
-        }
         profile.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         profile.matrixSeconds = Double(network.matrixNanoseconds) / 1e9
         return TrainingResult(epochs: records, status: status, keptEpoch: keptEpoch, testLoss: testLoss,

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import OptLab
+import OptLabCommands
+
+@Suite("Command line: train", .serialized)
+struct TrainCommandTests {
+    /// A folder holding the MNIST test files under the training names too, so the
+    /// command can run end to end on the data available here.
+    static let dataDirectory: String = {
+        let folder = NSTemporaryDirectory() + "optlab-train-cli-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for kind in ["images-idx3", "labels-idx1"] {
+            let source = TestData.mnistDirectory + "/t10k-\(kind)-ubyte.gz"
+            for prefix in ["train", "t10k"] {
+                try? FileManager.default.copyItem(atPath: source, toPath: folder + "/\(prefix)-\(kind)-ubyte.gz")
+            }
+        }
+        return folder
+    }()
+
+    @Test("bad input exits 2 naming the problem", arguments: [
+        (["--dataset", "mnst"], "did you mean 'mnist'?"),
+        (["--dataset", "mnist", "--activation", "rleu"], "did you mean 'relu'?"),
+        (["--dataset", "mnist", "--layers", "300,x"], "--layers: 'x' is not a valid value"),
+        (["--dataset", "mnist", "--dropout", "1.5"], "dropout rate 1.5 is invalid"),
+        (["--dataset", "mnist", "--l2", "-1"], "l2 must be a finite number ≥ 0"),
+        (["--dataset", "mnist", "--augment", "spin=3"], "unknown augmentation 'spin'"),
+        (["--dataset", "mnist", "--optimizer", "adam", "--set", "beta_2=2"], "beta_2 = 2.0 is invalid"),
+        (["--dataset", "mnist", "--monitor", "val_los"], "did you mean 'val_loss'?"),
+        (["--dataset", "mnist", "--data-dir", "/nonexistent", "--validation", "10"], "looked in: /nonexistent"),
+    ])
+    func badInput(arguments: [String], fragment: String) {
+        var full = ["train", "--epochs", "1", "--batch-size", "32"] + arguments
+        if !arguments.contains("--optimizer") { full += ["--optimizer", "sgd"] }
+        if !arguments.contains("--data-dir") { full += ["--data-dir", Self.dataDirectory] }
+        let (code, message) = OptLabCommand.execute(full)
+        #expect(code == 2)
+        #expect(message?.contains(fragment) == true, "message: \(message ?? "nil")")
+    }
+
+    @Test("a corrupt data file exits 2 naming the file")
+    func corruptData() throws {
+        let folder = NSTemporaryDirectory() + "optlab-corrupt-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+            FileManager.default.createFile(atPath: folder + "/" + name, contents: Data([0, 0, 8, 3, 0, 0]))
+        }
+        let (code, message) = OptLabCommand.execute(["train", "--dataset", "mnist", "--data-dir", folder, "--optimizer", "sgd",
+                                                     "--epochs", "1", "--batch-size", "8"])
+        #expect(code == 2)
+        #expect(message?.contains(folder + "/train-images-idx3-ubyte: truncated IDX header") == true, "\(message ?? "")")
+    }
+
+    @Test("train writes the epochs.csv columns, one row per epoch")
+    func csv() throws {
+        let path = NSTemporaryDirectory() + "optlab-train-\(UUID().uuidString).csv"
+        let (code, message) = OptLabCommand.execute([
+            "train", "--dataset", "mnist", "--data-dir", Self.dataDirectory, "--layers", "32",
+            "--optimizer", "momentum", "--lr", "0.05", "--epochs", "2", "--batch-size", "100",
+            "--validation", "1000", "--l2", "1e-4", "--csv", path, "--run-id", "cli-test",
+        ])
+        #expect(code == 0, "\(message ?? "")")
+        let rows = CSV.parse(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(rows.first == ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds"])
+        #expect(rows.count == 3)
+        #expect(rows[1][0] == "cli-test" && rows[1][1] == "1" && rows[2][1] == "2")
+        #expect(rows[1][6].isEmpty)              // test accuracy only at the end
+        let testAccuracy = try #require(Double(rows[2][6]))
+        #expect(testAccuracy > 0.8)
+        #expect(Double(rows[2][2])! < Double(rows[1][2])!)
+    }
+
+    @Test("a diverging run exits 0 with status diverged")
+    func divergence() throws {
+        let path = NSTemporaryDirectory() + "optlab-diverge-\(UUID().uuidString).csv"
+        let (code, _) = OptLabCommand.execute([
+            "train", "--dataset", "mnist", "--data-dir", Self.dataDirectory, "--layers", "16", "--activation", "linear",
+            "--output", "linear", "--optimizer", "sgd", "--lr", "10000", "--epochs", "3", "--batch-size", "500",
+            "--validation", "0", "--csv", path,
+        ])
+        #expect(code == 0)
+        let rows = CSV.parse(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(rows.count == 2)
+        #expect(rows[1][2] == "nan" || rows[1][2] == "inf")
+    }
+}

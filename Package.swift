@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -29,7 +30,7 @@ let package = Package(
         // MARK: Library: everything the tool does
         .target(
             name: "OptLab",
-            dependencies: ["CBLAS", "CZlib", "CMath"]
+            dependencies: ["CBLAS", "CZlib", "CMath", .product(name: "Yams", package: "Yams")]
         ),
 
         // MARK: Command line

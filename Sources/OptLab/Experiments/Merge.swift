@@ -1,0 +1,74 @@
+import Foundation
+
+/// Combines the shard folders of a suite (`results/<suite>/shards/shard-I-of-N/`) into the
+/// standard layout. Safe while shards are still running: only complete runs are taken,
+/// and the report says which are missing.
+public enum ShardMerger {
+    public struct Report: Sendable {
+        public var totalRuns: Int
+        public var mergedRuns: Int
+        /// Missing run count per shard folder name.
+        public var missing: [String: Int]
+        public var complete: Bool { mergedRuns == totalRuns }
+    }
+
+    public static func merge(suiteDirectory: String) throws -> Report {
+        let source = try ResolvedSuite.sourcePath(in: suiteDirectory)
+        let suite = try Suite.load(path: source)
+        if let recorded = try ResolvedSuite.readDigest(in: suiteDirectory), recorded != suite.digest {
+            throw InputError("the suite file changed since the shards were written (digest \(recorded), now \(suite.digest))", file: source)
+        }
+        let runs = suite.expand()
+        let order = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0.index) })
+        let shardsRoot = suiteDirectory + "/shards"
+        let folders = ((try? FileManager.default.contentsOfDirectory(atPath: shardsRoot)) ?? []).filter { $0.hasPrefix("shard-") }.sorted()
+        guard !folders.isEmpty else { throw InputError("no shard folders in \(shardsRoot); run 'optlab run SUITE --shard I/N' first") }
+        let header = suite.runsHeader
+        var runRows: [String: [String]] = [:]
+        var epochRows: [[String]] = [], trajectoryRows: [[String]] = []
+        var shardCounts: Set<Int> = []
+        for folder in folders {
+            let directory = shardsRoot + "/" + folder
+            let parts = folder.split(separator: "-")
+            if parts.count == 4, let n = Int(parts[3]) { shardCounts.insert(n) }
+            guard FileManager.default.fileExists(atPath: directory + "/runs.csv") else { continue }
+            let rows = try ResultsStore.readRows(directory + "/runs.csv")
+            guard rows.first == header else { throw InputError("runs.csv has other columns than the suite produces", file: directory + "/runs.csv") }
+            var complete: Set<String> = []
+            for row in rows.dropFirst() where row.count == header.count && order[row[0]] != nil {
+                runRows[row[0]] = row
+                complete.insert(row[0])
+            }
+            for (name, target) in [("epochs.csv", 0), ("trajectories.csv", 1)] {
+                let path = directory + "/" + name
+                guard FileManager.default.fileExists(atPath: path) else { continue }
+                let kept = try ResultsStore.readRows(path).dropFirst().filter { complete.contains($0.first ?? "") }
+                if target == 0 { epochRows += kept } else { trajectoryRows += kept }
+            }
+        }
+        guard shardCounts.count <= 1 else {
+            throw InputError("\(shardsRoot) mixes shardings (\(shardCounts.sorted().map { "N=\($0)" }.joined(separator: ", "))); remove the stale folders")
+        }
+        let store = ResultsStore(directory: suiteDirectory, runsHeader: header)
+        try store.create()
+        func byRun(_ rows: [[String]]) -> [[String]] {
+            rows.enumerated().sorted { a, b in
+                let (ia, ib) = (order[a.element[0]]!, order[b.element[0]]!)
+                return ia != ib ? ia < ib : a.offset < b.offset
+            }.map(\.element)
+        }
+        let sortedRuns = runRows.values.sorted { order[$0[0]]! < order[$1[0]]! }
+        try ResultsStore.writeAtomically(suiteDirectory + "/runs.csv", rows: [header] + sortedRuns)
+        try ResultsStore.writeAtomically(suiteDirectory + "/epochs.csv", rows: [ResultsStore.epochsHeader] + byRun(epochRows))
+        try ResultsStore.writeAtomically(suiteDirectory + "/trajectories.csv", rows: [ResultsStore.trajectoriesHeader] + byRun(trajectoryRows))
+        var missing: [String: Int] = [:]
+        if let n = shardCounts.first {
+            for i in 0..<n {
+                let shard = Shard(index: i, count: n)
+                let count = runs.filter { shard.contains($0) && runRows[$0.id] == nil }.count
+                if count > 0 { missing[shard.folderName] = count }
+            }
+        }
+        return Report(totalRuns: runs.count, mergedRuns: runRows.count, missing: missing)
+    }
+}

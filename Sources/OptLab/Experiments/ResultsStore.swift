@@ -1,0 +1,115 @@
+import Foundation
+
+/// The CSV files of one results folder (a suite's, or one shard's): runs.csv,
+/// epochs.csv, trajectories.csv.
+///
+/// Crash safety: a finished run's epoch and trajectory rows are appended first, each
+/// file in one write, and its runs.csv row last. A run is complete exactly when its
+/// runs.csv row exists; `repair()` drops rows of runs that never completed and a final
+/// line cut short, so a folder left by `kill -9` parses and resumes.
+public final class ResultsStore: @unchecked Sendable {
+    public let directory: String
+    public let runsHeader: [String]
+    private let lock = NSLock()
+    private var handles: [String: FileHandle] = [:]
+
+    public static let epochsHeader = EpochRecord.csvHeader
+    public static let trajectoriesHeader = ["run_id", "step", "x", "y", "loss"]
+
+    public init(directory: String, runsHeader: [String]) {
+        self.directory = directory
+        self.runsHeader = runsHeader
+    }
+
+    var runsPath: String { directory + "/runs.csv" }
+    var epochsPath: String { directory + "/epochs.csv" }
+    var trajectoriesPath: String { directory + "/trajectories.csv" }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: runsPath) }
+
+    /// Run ids with a runs.csv row.
+    public func completedRunIDs() throws -> Set<String> {
+        guard exists else { return [] }
+        return Set(try Self.readRows(runsPath).dropFirst().compactMap(\.first))
+    }
+
+    /// Creates the three files with their headers (replacing any).
+    public func create() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (path, header) in [(runsPath, runsHeader), (epochsPath, Self.epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)] {
+            try Data(CSV.row(header).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+
+    /// Makes a folder left by an interrupted process consistent: drops a final line cut
+    /// short, and epoch and trajectory rows of runs without a runs.csv row. Refuses a
+    /// runs.csv whose header differs (results of another suite version).
+    public func repair() throws {
+        let runs = try Self.readRows(runsPath)
+        guard runs.first == runsHeader else {
+            throw InputError("runs.csv has other columns than this suite produces; the suite changed", file: runsPath)
+        }
+        try Self.writeAtomically(runsPath, rows: runs)
+        let complete = Set(runs.dropFirst().compactMap(\.first))
+        for (path, header) in [(epochsPath, Self.epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)] {
+            let rows = FileManager.default.fileExists(atPath: path) ? try Self.readRows(path) : [header]
+            let kept = [header] + rows.dropFirst().filter { complete.contains($0.first ?? "") }
+            try Self.writeAtomically(path, rows: kept)
+        }
+    }
+
+    /// Appends a finished run: its epoch and trajectory rows, then its runs.csv row.
+    public func append(_ outcome: RunOutcome) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if !outcome.epochRows.isEmpty { try write(outcome.epochRows, to: epochsPath) }
+        if !outcome.trajectoryRows.isEmpty { try write(outcome.trajectoryRows, to: trajectoriesPath) }
+        try write([runsHeader.map { outcome.fields[$0] ?? "" }], to: runsPath)
+    }
+
+    private func write(_ rows: [[String]], to path: String) throws {
+        if handles[path] == nil {
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw RuntimeFailure("cannot open \(path) for appending") }
+            handle.seekToEndOfFile()
+            handles[path] = handle
+        }
+        try handles[path]!.write(contentsOf: Data(rows.map(CSV.row).joined().utf8))
+    }
+
+    /// Rewrites the files with runs in canonical order (rows of one run keep their order).
+    public func sort(by order: [String: Int]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        for handle in handles.values { try? handle.close() }
+        handles = [:]
+        for path in [runsPath, epochsPath, trajectoriesPath] {
+            let rows = try Self.readRows(path)
+            let body = rows.dropFirst().enumerated().sorted { a, b in
+                let (ia, ib) = (order[a.element.first ?? ""] ?? Int.max, order[b.element.first ?? ""] ?? Int.max)
+                return ia != ib ? ia < ib : a.offset < b.offset
+            }.map(\.element)
+            try Self.writeAtomically(path, rows: [rows[0]] + body)
+        }
+    }
+
+    /// Rows of a CSV file, without a trailing line that lacks its newline.
+    public static func readRows(_ path: String) throws -> [[String]] {
+        guard let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8) else {
+            throw RuntimeFailure("cannot read \(path)")
+        }
+        if let lastNewline = text.lastIndex(of: "\n") {
+            text = String(text[...lastNewline])
+        } else {
+            text = ""
+        }
+        return CSV.parse(text)
+    }
+
+    /// Writes a temporary file and renames it over `path`: readers see the old or the
+    /// new file, never a mixture.
+    public static func writeAtomically(_ path: String, rows: [[String]]) throws {
+        try Data(rows.map(CSV.row).joined().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    deinit { for handle in handles.values { try? handle.close() } }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// The rows one finished run contributes to the results.
+public struct RunOutcome: Sendable {
+    public var run: RunSpec
+    /// runs.csv fields by column name.
+    public var fields: [String: String]
+    public var epochRows: [[String]]
+    public var trajectoryRows: [[String]]
+}
+
+/// Datasets shared by the runs of a suite: each is read from disk once.
+final class DatasetCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sets: [String: (train: ImageDataset, test: ImageDataset)] = [:]
+
+    func load(_ problem: Suite.NetworkProblem) throws -> (train: ImageDataset, test: ImageDataset) {
+        let key = "\(problem.dataset.rawValue)|\(problem.dataDirectory ?? "")|\(problem.trainLimit ?? 0)|\(problem.testLimit ?? 0)"
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = sets[key] { return cached }
+        var train = try problem.dataset.load(.train, dataDirectory: problem.dataDirectory)
+        var test = try problem.dataset.load(.test, dataDirectory: problem.dataDirectory)
+        if let limit = problem.trainLimit, limit < train.count { train = train.subset(0..<limit) }
+        if let limit = problem.testLimit, limit < test.count { test = test.subset(0..<limit) }
+        sets[key] = (train, test)
+        return (train, test)
+    }
+}
+
+extension Suite {
+    /// The header of runs.csv for this suite.
+    public var runsHeader: [String] {
+        let swept = sweptKeys.filter { $0 != "lr" }
+        let targetColumns = Set(problems.flatMap { $0.targets.map(\.column) }).sorted()
+        return ["run_id", "problem", "type", "optimizer", "convention", "lr"] + swept
+            + ["start_x", "start_y", "repeat", "seed", "status", "epochs", "steps",
+               "final_train_loss", "final_val_loss", "final_train_acc", "final_val_acc", "final_test_acc",
+               "best_val_loss", "best_val_acc", "final_loss", "best_loss", "final_distance"]
+            + targetColumns + ["wall_seconds"]
+    }
+
+    /// Runs one spec to completion. A diverged run is an outcome; a run that cannot
+    /// start (missing data) is recorded as `failed` with the message on standard error.
+    func execute(_ run: RunSpec, datasets: DatasetCache) -> RunOutcome {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let problem = problems[run.problemIndex]
+        var fields: [String: String] = [
+            "run_id": run.id, "problem": problem.name, "optimizer": run.optimizer.kind.rawValue,
+            "convention": run.optimizer.convention.rawValue, "repeat": "\(run.repeatIndex)", "seed": "\(run.seed)",
+        ]
+        fields["lr"] = (try? run.optimizer.resolvedValues()["lr"]).map(CSV.number) ?? ""
+        for (key, value) in run.settings where key != "lr" { fields[key] = value.description }
+        var epochRows: [[String]] = [], trajectoryRows: [[String]] = []
+        do {
+            switch problem {
+            case .network(let p):
+                fields["type"] = "network"
+                try executeNetwork(run, p, datasets: datasets, fields: &fields, rows: &epochRows)
+            case .surface(let p):
+                fields["type"] = "surface"
+                try executeSurface(run, p, fields: &fields, rows: &trajectoryRows)
+            }
+        } catch {
+            fields["status"] = RunStatus.failed.rawValue
+            FileHandle.standardError.write(Data("run \(run.id) failed: \(error)\n".utf8))
+        }
+        fields["wall_seconds"] = CSV.number(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        return RunOutcome(run: run, fields: fields, epochRows: epochRows, trajectoryRows: trajectoryRows)
+    }
+
+    private func executeNetwork(_ run: RunSpec, _ problem: NetworkProblem, datasets: DatasetCache,
+                                fields: inout [String: String], rows: inout [[String]]) throws {
+        var configuration = problem.base
+        configuration.optimizer = run.optimizer
+        configuration.seed = run.seed
+        for (key, value) in run.settings {
+            switch (key, value) {
+            case ("l1", .number(let v)): configuration.l1 = v
+            case ("l2", .number(let v)): configuration.l2 = v
+            case ("dropout", .number(let v)): configuration.dropout = [v]
+            case ("batch_size", .number(let v)): configuration.batchSize = Int(v)
+            case ("layers", .layers(let widths)): configuration.hiddenLayers = widths
+            case ("activation", .text(let name)): configuration.activation = try Activation.parse(name)
+            default: break
+            }
+        }
+        let (train, test) = try datasets.load(problem)
+        var training = train, validation: ImageDataset?
+        if problem.validation > 0 {
+            guard problem.validation < train.count else {
+                throw InputError("validation \(problem.validation) is not smaller than the \(train.count) training examples")
+            }
+            var generator = SplitMix64.derived(seed: run.seed, stream: "split")
+            (training, validation) = train.splitValidation(count: problem.validation, generator: &generator)
+        }
+        let result = try Trainer.train(configuration, training: training, validation: validation, test: test)
+        rows = result.epochs.map { $0.csvFields(runID: run.id) }
+        fields["status"] = result.status.rawValue
+        fields["epochs"] = "\(result.epochs.count)"
+        if let last = result.epochs.last {
+            fields["final_train_loss"] = CSV.number(last.trainLoss)
+            fields["final_train_acc"] = CSV.number(last.trainAccuracy)
+            fields["final_val_loss"] = last.validationLoss.map(CSV.number) ?? ""
+            fields["final_val_acc"] = last.validationAccuracy.map(CSV.number) ?? ""
+        }
+        fields["final_test_acc"] = result.testAccuracy.map(CSV.number) ?? ""
+        let validationLosses = result.epochs.compactMap(\.validationLoss).filter(\.isFinite)
+        let validationAccuracies = result.epochs.compactMap(\.validationAccuracy)
+        fields["best_val_loss"] = validationLosses.min().map(CSV.number) ?? ""
+        fields["best_val_acc"] = validationAccuracies.max().map(CSV.number) ?? ""
+        for target in problem.targets {
+            let reached = result.epochs.first { record in
+                let value: Double? = switch target.metric {
+                case "val_acc": record.validationAccuracy
+                case "train_acc": record.trainAccuracy
+                case "test_acc": record.testAccuracy
+                case "val_loss": record.validationLoss
+                default: record.trainLoss
+                }
+                guard let value, value.isFinite else { return false }
+                return target.higherIsBetter ? value >= target.value : value <= target.value
+            }
+            fields[target.column] = reached.map { "\($0.epoch)" } ?? ""
+        }
+    }
+
+    private func executeSurface(_ run: RunSpec, _ problem: SurfaceProblem, fields: inout [String: String], rows: inout [[String]]) throws {
+        let start = run.start ?? problem.starts[0]
+        let result = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps).run()
+        rows = result.trajectory.map {
+            [run.id, "\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
+        }
+        fields["start_x"] = CSV.number(start.x)
+        fields["start_y"] = CSV.number(start.y)
+        fields["status"] = result.status.rawValue
+        fields["steps"] = "\(result.final.step)"
+        fields["final_loss"] = CSV.number(result.final.loss)
+        fields["best_loss"] = CSV.number(result.trajectory.map(\.loss).min()!)
+        fields["final_distance"] = result.distanceToMinimum.map(CSV.number) ?? ""
+        for target in problem.targets {
+            let reached = result.trajectory.first { step in
+                target.metric == "loss" ? step.loss <= target.value
+                    : (problem.surface.distanceToNearestMinimum(from: step.point) ?? .infinity) <= target.value
+            }
+            fields[target.column] = reached.map { "\($0.step)" } ?? ""
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// One run of a suite: a problem, an optimizer with its settings, a repeat.
+public struct RunSpec: Sendable {
+    /// Position in the suite's canonical order (problems, optimizers, grid, repeats).
+    public var index: Int
+    public var problemIndex: Int
+    public var optimizer: OptimizerSpec
+    /// Swept values by grid key (`lr` included when swept), plus `start` for surfaces.
+    public var settings: [String: GridValue]
+    public var start: Point?
+    public var repeatIndex: Int
+    public var seed: UInt64
+    /// Stable id: a digest of the resolved settings, independent of key order in the file.
+    public var id: String
+}
+
+extension Suite {
+    /// Every grid key swept anywhere in the suite, sorted: the extra columns of runs.csv.
+    public var sweptKeys: [String] {
+        Set(grid.keys).union(optimizers.flatMap { $0.grid.keys }).sorted()
+    }
+
+    /// The seed of repeat `r`: derived from the suite's seed and `r` only, so a run's
+    /// numbers do not depend on which other runs exist or where it runs.
+    public func seed(repeat r: Int) -> UInt64 {
+        var generator = SplitMix64.derived(seed: seed, stream: "repeat-\(r)")
+        return generator.next()
+    }
+
+    /// The runs, in canonical order: problems × optimizers × grid (Cartesian product,
+    /// keys sorted, the optimizer's grid over the suite's) × starts × repeats.
+    public func expand() -> [RunSpec] {
+        var runs: [RunSpec] = []
+        for (problemIndex, problem) in problems.enumerated() {
+            let isNetwork: Bool
+            let starts: [Point?]
+            switch problem {
+            case .network: isNetwork = true; starts = [nil]
+            case .surface(let p): isNetwork = false; starts = p.starts.count > 1 ? p.starts : [nil]
+            }
+            for entry in optimizers {
+                let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
+                var axes = grid.merging(entry.grid) { _, own in own }
+                axes = axes.filter { key, _ in
+                    Suite.networkGridKeys.contains(key) ? isNetwork : declared.contains(key)
+                }
+                let keys = axes.keys.sorted()
+                for combination in cartesian(keys.map { axes[$0]! }) {
+                    let settings = Dictionary(uniqueKeysWithValues: zip(keys, combination))
+                    var overrides = entry.fixed
+                    for (key, value) in settings where declared.contains(key) { overrides[key] = value.number! }
+                    let spec = OptimizerSpec(kind: entry.kind, convention: entry.convention, overrides: overrides)
+                    for start in starts {
+                        for r in 0..<repeats {
+                            var identity = "problem=\(problem.name);optimizer=\(entry.kind.rawValue);convention=\(entry.convention.rawValue)"
+                            for (key, value) in overrides.sorted(by: { $0.key < $1.key }) { identity += ";\(key)=\(CSV.number(value))" }
+                            for key in keys where !declared.contains(key) { identity += ";\(key)=\(settings[key]!)" }
+                            if let start { identity += ";start=\(CSV.number(start.x)),\(CSV.number(start.y))" }
+                            identity += ";repeat=\(r)"
+                            let id = String(String(fnv1a64(identity), radix: 16).leftPadded(to: 16).prefix(12))
+                            runs.append(RunSpec(index: runs.count, problemIndex: problemIndex, optimizer: spec,
+                                                settings: settings, start: start, repeatIndex: r, seed: seed(repeat: r), id: id))
+                        }
+                    }
+                }
+            }
+        }
+        return runs
+    }
+}
+
+/// All combinations, the last axis varying fastest.
+func cartesian(_ axes: [[GridValue]]) -> [[GridValue]] {
+    axes.reduce([[]]) { partial, axis in partial.flatMap { prefix in axis.map { prefix + [$0] } } }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// Which part of a suite one process runs: `--shard I/N` takes the runs whose canonical
+/// index is I modulo N (I from 0 to N − 1).
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) { self.index = index; self.count = count }
+
+    public static func parse(_ text: String) throws -> Shard {
+        let parts = text.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, i >= 0, i < n else {
+            throw InputError("--shard expects I/N with 0 ≤ I < N (e.g. 0/4), got '\(text)'")
+        }
+        return Shard(index: i, count: n)
+    }
+
+    public func contains(_ run: RunSpec) -> Bool { run.index % count == index }
+    public var folderName: String { "shard-\(index)-of-\(count)" }
+    public var description: String { "\(index)/\(count)" }
+}

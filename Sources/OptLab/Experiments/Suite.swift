@@ -1,0 +1,90 @@
+/// A value a grid can sweep: a number, a list of layer widths, or a name (activation).
+public enum GridValue: Hashable, Sendable, CustomStringConvertible {
+    case number(Double)
+    case layers([Int])
+    case text(String)
+
+    public var description: String {
+        switch self {
+        case .number(let value): CSV.number(value)
+        case .layers(let widths): widths.map(String.init).joined(separator: "-")
+        case .text(let text): text
+        }
+    }
+
+    var number: Double? { if case .number(let value) = self { value } else { nil } }
+}
+
+/// An experiment suite: optimizers × grid × problems × repeats (see docs/suites.md).
+public struct Suite: Sendable {
+    public struct OptimizerEntry: Sendable {
+        public var kind: OptimizerKind
+        public var convention: Convention
+        /// Fixed hyperparameters (not swept).
+        public var fixed: [String: Double]
+        /// Grid of this optimizer only, merged over the suite's grid.
+        public var grid: [String: [GridValue]]
+    }
+
+    public struct Target: Sendable, Hashable {
+        /// `val_acc`, `train_acc`, `test_acc` (reached when ≥), `val_loss`, `train_loss`
+        /// (reached when ≤) for networks; `loss`, `distance` (≤) for surfaces.
+        public var metric: String
+        public var value: Double
+        public var column: String { "to_\(metric)_\(CSV.number(value))" }
+        public var higherIsBetter: Bool { metric.hasSuffix("acc") }
+    }
+
+    public struct NetworkProblem: Sendable {
+        public var name: String
+        public var dataset: DatasetName
+        public var dataDirectory: String?
+        public var validation: Int
+        /// Use only the first N training (test) examples: quick suites and tests.
+        public var trainLimit: Int?
+        public var testLimit: Int?
+        public var base: TrainingConfiguration
+        public var targets: [Target]
+    }
+
+    public struct SurfaceProblem: Sendable {
+        public var name: String
+        public var surface: Surface
+        public var starts: [Point]
+        public var steps: Int
+        public var targets: [Target]
+    }
+
+    public enum Problem: Sendable {
+        case network(NetworkProblem)
+        case surface(SurfaceProblem)
+
+        public var name: String {
+            switch self {
+            case .network(let p): p.name
+            case .surface(let p): p.name
+            }
+        }
+
+        public var targets: [Target] {
+            switch self {
+            case .network(let p): p.targets
+            case .surface(let p): p.targets
+            }
+        }
+    }
+
+    public var name: String
+    public var seed: UInt64
+    public var repeats: Int
+    public var optimizers: [OptimizerEntry]
+    public var grid: [String: [GridValue]]
+    public var problems: [Problem]
+    /// A digest of the file's text, to refuse resuming results of another suite.
+    public var digest: String
+    /// Where the suite came from (for messages).
+    public var file: String
+
+    /// Grid keys that apply to network problems only.
+    public static let networkGridKeys: Set<String> = ["l1", "l2", "dropout", "batch_size", "layers", "activation"]
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Yams
+
+/// Runs a suite into its results folder: validation first, then the runs (in parallel,
+/// resumable, optionally one shard), then canonical ordering and a summary.
+public struct SuiteRunner {
+    public enum ExistingResults: Sendable { case refuse, resume, restart }
+
+    public var suite: Suite
+    public var outputRoot: String
+    public var jobs: Int
+    public var shard: Shard?
+    public var existing: ExistingResults
+    public var log: @Sendable (String) -> Void
+
+    public init(suite: Suite, outputRoot: String = "results", jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                shard: Shard? = nil, existing: ExistingResults = .refuse, log: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.suite = suite
+        self.outputRoot = outputRoot
+        self.jobs = max(1, jobs)
+        self.shard = shard
+        self.existing = existing
+        self.log = log
+    }
+
+    /// `results/<suite>/`.
+    public var suiteDirectory: String { outputRoot + "/" + suite.name }
+
+    /// Where this process writes: the suite folder, or its shard's folder.
+    public var directory: String { shard.map { suiteDirectory + "/shards/" + $0.folderName } ?? suiteDirectory }
+
+    @discardableResult
+    public func run() throws -> (ran: Int, skipped: Int) {
+        let all = suite.expand()
+        let mine = all.filter { shard?.contains($0) ?? true }
+        let store = ResultsStore(directory: directory, runsHeader: suite.runsHeader)
+        var completed: Set<String> = []
+        if store.exists {
+            switch existing {
+            case .refuse:
+                throw InputError("\(directory) already holds results; pass --resume to continue them or --restart to discard them")
+            case .restart:
+                try store.create()
+            case .resume:
+                let recorded = try ResolvedSuite.readDigest(in: suiteDirectory)
+                guard recorded == nil || recorded == suite.digest else {
+                    throw InputError("the suite file changed since \(directory) was written (digest \(recorded!), now \(suite.digest)); pass --restart to discard those results and start over", file: suite.file)
+                }
+                try store.repair()
+                completed = try store.completedRunIDs()
+            }
+        } else {
+            try store.create()
+        }
+        try ResolvedSuite.write(suite, runs: all, to: suiteDirectory)
+
+        let todo = mine.filter { !completed.contains($0.id) }
+        log("\(suite.name): \(all.count) runs" + (shard.map { ", shard \($0): \(mine.count)" } ?? "")
+            + (completed.isEmpty ? "" : ", \(mine.count - todo.count) already complete") + "; running \(todo.count) with \(jobs) job(s)")
+        if jobs > 1 { BLASThreads.set(1) }
+        let progress = Progress(total: todo.count, log: log)
+        let queue = WorkQueue(todo)
+        let datasets = DatasetCache()
+        let failure = FailureBox()
+        let suite = self.suite
+        DispatchQueue.concurrentPerform(iterations: min(jobs, max(todo.count, 1))) { _ in
+            while let run = queue.next() {
+                progress.started(run)
+                let outcome = suite.execute(run, datasets: datasets)
+                do { try store.append(outcome) } catch { failure.set(error) }
+                progress.finished(outcome)
+            }
+        }
+        if let error = failure.error { throw error }
+        try store.sort(by: Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.index) }))
+        progress.done()
+        return (todo.count, mine.count - todo.count)
+    }
+}
+
+private final class WorkQueue: @unchecked Sendable {
+    private var runs: [RunSpec]
+    private var position = 0
+    private let lock = NSLock()
+    init(_ runs: [RunSpec]) { self.runs = runs }
+    func next() -> RunSpec? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard position < runs.count else { return nil }
+        position += 1
+        return runs[position - 1]
+    }
+}
+
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: Error?
+    func set(_ error: Error) { lock.lock(); if self.error == nil { self.error = error }; lock.unlock() }
+}
+
+/// Progress: a live bar on a terminal, a plain line per finished run otherwise.
+private final class Progress: @unchecked Sendable {
+    let total: Int
+    let log: @Sendable (String) -> Void
+    let interactive = isatty(STDOUT_FILENO) == 1
+    let started = DispatchTime.now().uptimeNanoseconds
+    var finishedCount = 0
+    var current: [String: String] = [:]
+    let lock = NSLock()
+
+    init(total: Int, log: @escaping @Sendable (String) -> Void) { self.total = total; self.log = log }
+
+    func started(_ run: RunSpec) {
+        lock.lock(); current[run.id] = run.optimizer.kind.rawValue; lock.unlock()
+    }
+
+    func finished(_ outcome: RunOutcome) {
+        lock.lock()
+        defer { lock.unlock() }
+        finishedCount += 1
+        current[outcome.run.id] = nil
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let eta = elapsed / Double(finishedCount) * Double(total - finishedCount)
+        let f = outcome.fields
+        if interactive {
+            let width = 30, filled = total == 0 ? width : width * finishedCount / total
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            let running = current.values.sorted().joined(separator: ", ")
+            print("\r[\(bar)] \(finishedCount)/\(total)  ETA \(Self.clock(eta))  running: \(running)\u{1B}[K", terminator: "")
+            fflush(nil)
+        } else {
+            log("[\(finishedCount)/\(total)] \(f["run_id"] ?? "") \(f["problem"] ?? "") \(f["optimizer"] ?? "") lr=\(f["lr"] ?? "") \(f["status"] ?? "") in \(f["wall_seconds"].flatMap(Double.init).map { String(format: "%.2f s", $0) } ?? "?"), ETA \(Self.clock(eta))")
+        }
+    }
+
+    func done() {
+        if interactive && total > 0 { print("") }
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s / 60 % 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}
+
+/// `suite.resolved.yaml`: the suite's digest and source, its settings after defaults,
+/// and every run with its id and settings.
+public enum ResolvedSuite {
+    public static func write(_ suite: Suite, runs: [RunSpec], to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var text = "# Written by optlab run; read by optlab merge, plot and report.\n"
+        text += "name: \(suite.name)\n"
+        text += "digest: \"\(suite.digest)\"\n"
+        text += "source: \(try Yams.dump(object: suite.file).trimmingCharacters(in: .whitespacesAndNewlines))\n"
+        text += "seed: \(suite.seed)\nrepeats: \(suite.repeats)\nrun_count: \(runs.count)\n"
+        text += "problems:\n"
+        for problem in suite.problems {
+            switch problem {
+            case .network(let p):
+                let c = p.base
+                text += "  - {name: \(p.name), type: network, dataset: \(p.dataset.rawValue), layers: \(c.hiddenLayers), activation: \(c.activation), output: \(c.output.rawValue), epochs: \(c.epochs), batch_size: \(c.batchSize), l1: \(c.l1), l2: \(c.l2), dropout: \(c.dropout), validation: \(p.validation)}\n"
+            case .surface(let p):
+                text += "  - {name: \(p.name), type: surface, surface: \(p.surface.name), steps: \(p.steps), starts: \(p.starts.map { [$0.x, $0.y] })}\n"
+            }
+        }
+        text += "runs:\n"
+        for run in runs {
+            let values = (try? run.optimizer.resolvedValues().values) ?? [:]
+            let hyper = values.sorted { $0.key < $1.key }.map { "\($0.key): \(CSV.number($0.value))" }.joined(separator: ", ")
+            let swept = run.settings.keys.sorted().map { "\($0): \"\(run.settings[$0]!)\"" }.joined(separator: ", ")
+            text += "  - {id: \"\(run.id)\", index: \(run.index), problem: \(suite.problems[run.problemIndex].name), optimizer: \(run.optimizer.kind.rawValue), convention: \(run.optimizer.convention.rawValue), hyperparameters: {\(hyper)}, swept: {\(swept)}, repeat: \(run.repeatIndex), seed: \(run.seed)}\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/suite.resolved.yaml"), options: .atomic)
+    }
+
+    /// The digest recorded in a results folder, if any.
+    public static func readDigest(in directory: String) throws -> String? {
+        let path = directory + "/suite.resolved.yaml"
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("digest:") {
+            return line.dropFirst("digest:".count).trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+        }
+        return nil
+    }
+
+    /// The suite file a results folder was made from.
+    public static func sourcePath(in directory: String) throws -> String {
+        let path = directory + "/suite.resolved.yaml"
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+              let node = try Yams.compose(yaml: text), let source = node["source"]?.string else {
+            throw InputError("no suite.resolved.yaml with a source in \(directory); is it a results folder?")
+        }
+        return source
+    }
+}

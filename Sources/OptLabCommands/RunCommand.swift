@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import OptLab
+
+extension OptLabCommand {
+    /// `optlab run SUITE.yaml`.
+    public struct Run: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Run an experiment suite into results/<suite>/ (runs.csv, epochs.csv, trajectories.csv).",
+            discussion: """
+            The suite is validated before anything runs. Runs execute in parallel (--jobs, \
+            default: the core count; with more than one job each run uses one BLAS thread). \
+            Each finished run is written at once, so an interrupted suite continues with \
+            --resume. --shard I/N runs the runs whose index is I modulo N into \
+            results/<suite>/shards/shard-I-of-N/; 'optlab merge' combines them.
+            """)
+
+        @Argument(help: "The suite file (YAML).")
+        public var suite: String
+
+        @Option(help: "Runs executed at once.")
+        public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(help: "Continue results already in the folder, running only the missing runs.")
+        public var resume = false
+
+        @Flag(help: "Discard results already in the folder and start over.")
+        public var restart = false
+
+        @Option(help: ArgumentHelp("Run one shard of the suite: I/N with 0 ≤ I < N.", valueName: "I/N"))
+        public var shard: String?
+
+        @Option(help: ArgumentHelp("Results root folder.", valueName: "dir"))
+        public var out: String = "results"
+
+        public init() {}
+
+        public func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be ≥ 1, got \(jobs)") }
+            guard !(resume && restart) else { throw ValidationError("--resume and --restart exclude each other") }
+        }
+
+        public func run() throws {
+            let suite = try Suite.load(path: self.suite)
+            let runner = SuiteRunner(suite: suite, outputRoot: out, jobs: jobs, shard: try shard.map(Shard.parse),
+                                     existing: resume ? .resume : (restart ? .restart : .refuse))
+            let (ran, skipped) = try runner.run()
+            print("\(ran) runs done\(skipped > 0 ? ", \(skipped) were already complete" : ""); results in \(runner.directory)")
+            let rows = try ResultsStore.readRows(runner.directory + "/runs.csv")
+            let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
+            print(SuiteSummary.text(SuiteSummary.rank(rows, targets: targets)), terminator: "")
+        }
+    }
+
+    /// `optlab validate SUITE.yaml`.
+    public struct Validate: ParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "Check a suite without running it.")
+
+        @Argument(help: "The suite file (YAML).")
+        public var suite: String
+
+        public init() {}
+
+        public func run() throws {
+            let suite = try Suite.load(path: self.suite)
+            let runs = suite.expand()
+            print("\(self.suite): valid; \(runs.count) runs (\(suite.problems.count) problems, \(suite.optimizers.count) optimizers, \(suite.repeats) repeats)")
+        }
+    }
+
+    /// `optlab merge results/<suite>`.
+    public struct Merge: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Combine the shards of a suite into the standard results layout (safe while shards still run).")
+
+        @Argument(help: "The suite's results folder, e.g. results/surfaces.")
+        public var directory: String
+
+        public init() {}
+
+        public func run() throws {
+            let report = try ShardMerger.merge(suiteDirectory: directory)
+            print("merged \(report.mergedRuns) of \(report.totalRuns) runs into \(directory)")
+            for (shard, count) in report.missing.sorted(by: { $0.key < $1.key }) {
+                print("  \(shard): \(count) runs missing")
+            }
+            if report.complete { print("all shards complete") }
+        }
+    }
+}

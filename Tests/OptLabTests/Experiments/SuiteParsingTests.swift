@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import OptLab
+
+@Suite("Experiments: suites, grids and validation")
+struct SuiteParsingTests {
+    static let example = """
+        name: example
+        seed: 5
+        repeats: 2
+        optimizers:
+          - sgd
+          - name: momentum
+            grid: {momentum: [0.5, 0.9]}
+          - name: adam
+            convention: pytorch
+            set: {beta_2: 0.99}
+        grid:
+          lr: {from: 1.0e-3, to: 1.0e-1, per_decade: 2}
+          l2: [0, 1.0e-4]
+        problems:
+          - surface: {surface: rosenbrock, steps: 10, start: [[-1, 1], [0, 2]], targets: {loss: 0.1}}
+          - network: {dataset: mnist, layers: [8], epochs: 1, batch_size: 16, targets: {val_acc: 0.9}}
+        """
+
+    @Test("grid expansion: counts, per-optimizer grids, log ranges, network-only keys")
+    func expansion() throws {
+        let suite = try Suite.parse(Self.example, file: "example.yaml")
+        // lr from 1e-3 to 1e-1 at 2 per decade: 1e-3, 3.16e-3, 1e-2, 3.16e-2, 1e-1.
+        #expect(suite.grid["lr"] == [1e-3, 0.00316227766017, 1e-2, 0.0316227766017, 0.1].map(GridValue.number))
+        let runs = suite.expand()
+        // Surface (l2 does not apply): sgd 5 lr, momentum 5 lr × 2 μ, adam 5 lr = 20 settings × 2 starts × 2 repeats = 80.
+        // Network: the same 20 settings × 2 l2 × 2 repeats = 80.
+        #expect(runs.count == 160)
+        #expect(runs.map(\.index) == Array(0..<160))
+        #expect(Set(runs.map(\.id)).count == 160)
+        let momentum = runs.filter { $0.optimizer.kind == .momentum && $0.problemIndex == 0 }
+        #expect(Set(momentum.map { $0.optimizer.overrides["momentum"]! }) == [0.5, 0.9])
+        #expect(runs.filter { $0.problemIndex == 0 }.allSatisfy { $0.settings["l2"] == nil })
+        #expect(runs.filter { $0.problemIndex == 1 }.allSatisfy { $0.settings["l2"] != nil })
+        let adam = try #require(runs.first { $0.optimizer.kind == .adam })
+        #expect(adam.optimizer.convention == .pytorch && adam.optimizer.overrides["beta_2"] == 0.99)
+        #expect(LogRange.values(from: 1e-4, to: 1, perDecade: 1) == [1e-4, 1e-3, 1e-2, 1e-1, 1])
+    }
+
+    @Test("run ids do not depend on key order; seeds depend on the repeat only")
+    func stableIDs() throws {
+        let reordered = """
+            repeats: 2
+            problems:
+              - network: {targets: {val_acc: 0.9}, batch_size: 16, epochs: 1, layers: [8], dataset: mnist}
+              - surface: {start: [[-1, 1], [0, 2]], steps: 10, surface: rosenbrock, targets: {loss: 0.1}}
+            grid:
+              l2: [0, 1.0e-4]
+              lr: {per_decade: 2, to: 1.0e-1, from: 1.0e-3}
+            optimizers:
+              - sgd
+              - {grid: {momentum: [0.5, 0.9]}, name: momentum}
+              - {set: {beta_2: 0.99}, convention: pytorch, name: adam}
+            seed: 5
+            name: example
+            """
+        let a = try Suite.parse(Self.example, file: "a.yaml").expand()
+        let b = try Suite.parse(reordered, file: "b.yaml").expand()
+        #expect(Set(a.map(\.id)) == Set(b.map(\.id)))
+        // Every run of repeat r shares one seed, whatever its optimizer or problem.
+        #expect(Set(a.filter { $0.repeatIndex == 0 }.map(\.seed)).count == 1)
+        #expect(Set(a.map(\.seed)).count == 2)
+        let other = try Suite.parse(Self.example.replacingOccurrences(of: "seed: 5", with: "seed: 6"), file: "c.yaml").expand()
+        #expect(Set(other.map(\.seed)).isDisjoint(with: Set(a.map(\.seed))))
+    }
+
+    static let minimal = "name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 5}\n"
+
+    @Test("each validation error names the line, the column and what was expected", arguments: [
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 5}\nrepeat: 3\n", 5, 1, "unknown key 'repeat' in the suite; did you mean 'repeats'?"),
+        ("name: t\noptimizers: [sgd, rmsporp]\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 2, 19, "did you mean 'rmsprop'?"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: rosenbrok, steps: 5}\n", 4, 24, "did you mean 'rosenbrock'?"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - network: {dataset: mnst, epochs: 1, batch_size: 8}\n", 4, 24, "did you mean 'mnist'?"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: ten}\n", 4, 38, "steps must be a whole number, got 'ten'"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 0}\n", 4, 38, "steps must be ≥ 1"),
+        ("name: t\noptimizers: [{name: adam, set: {beta_1: 1.5}}]\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 2, 32, "beta_1 = 1.5 is invalid; expected a number in [0, 1)"),
+        ("name: t\noptimizers: [sgd]\ngrid: {lr: []}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 12, "grid 'lr' is empty"),
+        ("name: t\noptimizers: [sgd]\ngrid: {lr: [-0.1]}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 12, "lr -0.1 is invalid"),
+        ("name: t\noptimizers: [sgd]\ngrid: {momentum: [0.9]}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 7, "'momentum' is not a hyperparameter of any optimizer"),
+        ("name: t\noptimizers: [sgd]\ngrid: {lr: {from: 1, to: 0.1, per_decade: 2}}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 12, "0 < from ≤ to"),
+        ("name: t\noptimizers: []\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 2, 13, "non-empty 'optimizers' list"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth}\n", 4, 14, "needs 'steps'"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - network: {dataset: mnist, epochs: 1, batch_size: 8, dropout: 1.2}\n", 4, 66, "dropout rates must be in [0, 1)"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - network: {dataset: mnist, epochs: 1, batch_size: 8, activation: rleu}\n", 4, 69, "did you mean 'relu'?"),
+        ("name: t\noptimizers: [sgd]\nproblems: [\n", 4, 1, "YAML syntax error"),
+    ])
+    func validationErrors(text: String, line: Int, column: Int, fragment: String) {
+        let error = #expect(throws: InputError.self) { _ = try Suite.parse(text, file: "bad.yaml") }
+        #expect(error?.file == "bad.yaml")
+        #expect(error?.line == line, "line of: \(error?.description ?? "")")
+        #expect(error?.column == column, "column of: \(error?.description ?? "")")
+        #expect(error?.message.contains(fragment) == true, "\(error?.description ?? "")")
+    }
+
+    @Test("the shipped suites pass validation")
+    func shippedSuites() throws {
+        for name in ["surfaces", "optimizers-mnist", "optimizers-fashion-mnist", "fashion-quick"] {
+            let suite = try Suite.load(path: "experiments/\(name).yaml")
+            #expect(!suite.expand().isEmpty)
+        }
+        #expect(try Suite.load(path: "experiments/optimizers-mnist.yaml").expand().count == 9 * 4 * 3 * 3)
+    }
+}

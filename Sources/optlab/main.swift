@@ -15,4 +15,7 @@ if environment["OPENBLAS_CORETYPE"] == nil, environment["OPTLAB_KEEP_BLAS_CORE"]
     // execv returns only on failure: carry on with the kernels already loaded.
 }
 
+// Line-buffered output, so progress lines reach a log file or pipe as they happen.
+ProcessSetup.lineBufferStandardOutput()
+
 OptLabCommand.mainEntry()

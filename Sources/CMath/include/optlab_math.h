@@ -9,6 +9,12 @@ static inline float optlab_sqrtf(float x) { return __builtin_elementwise_sqrt(x)
 static inline double optlab_sqrt(double x) { return __builtin_elementwise_sqrt(x); }
 
 
+#include <stdio.h>
+
+// Line-buffered standard output, so progress lines reach a log file or a pipe as they
+// are printed (Swift cannot name C's stdout under strict concurrency checking).
+static inline void optlab_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
 // Flush-to-zero and denormals-are-zero for the calling thread. Adam's and RMSprop's
 // moment estimates decay geometrically for parameters whose gradient stays zero (dead
 // ReLU units, always-blank border pixels) and spend thousands of steps as denormals,

@@ -57,7 +57,10 @@ public struct SuiteRunner {
         let todo = mine.filter { !completed.contains($0.id) }
         log("\(suite.name): \(all.count) runs" + (shard.map { ", shard \($0): \(mine.count)" } ?? "")
             + (completed.isEmpty ? "" : ", \(mine.count - todo.count) already complete") + "; running \(todo.count) with \(jobs) job(s)")
-        if jobs > 1 { BLASThreads.set(1) }
+        // One BLAS thread per run, whatever --jobs is: OpenBLAS's results depend in their
+        // last bits on its thread count, and a run must give the same numbers alone, in
+        // parallel or in a shard. Parallelism comes from running runs side by side.
+        BLASThreads.set(1)
         let progress = Progress(total: todo.count, log: log)
         let queue = WorkQueue(todo)
         let datasets = DatasetCache()

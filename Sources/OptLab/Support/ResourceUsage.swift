@@ -1,3 +1,4 @@
+import CMath
 import Foundation
 
 public enum ResourceUsage {
@@ -10,4 +11,10 @@ public enum ResourceUsage {
         }
         return nil
     }
+}
+
+public enum ProcessSetup {
+    /// Makes standard output line-buffered (progress lines appear as they are printed
+    /// when output goes to a file or a pipe).
+    public static func lineBufferStandardOutput() { optlab_line_buffer_stdout() }
 }

@@ -5,19 +5,7 @@ import OptLabCommands
 
 @Suite("Command line: train", .serialized)
 struct TrainCommandTests {
-    /// A folder holding the MNIST test files under the training names too, so the
-    /// command can run end to end on the data available here.
-    static let dataDirectory: String = {
-        let folder = NSTemporaryDirectory() + "optlab-train-cli-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for kind in ["images-idx3", "labels-idx1"] {
-            let source = TestData.mnistDirectory + "/t10k-\(kind)-ubyte.gz"
-            for prefix in ["train", "t10k"] {
-                try? FileManager.default.copyItem(atPath: source, toPath: folder + "/\(prefix)-\(kind)-ubyte.gz")
-            }
-        }
-        return folder
-    }()
+    static var dataDirectory: String { TestData.mnistAsTrainingDirectory }
 
     @Test("bad input exits 2 naming the problem", arguments: [
         (["--dataset", "mnst"], "did you mean 'mnist'?"),

@@ -115,6 +115,26 @@ struct IDXTests {
 }
 
 enum TestData {
+    /// A folder holding the MNIST test files under the training names too, so that code
+    /// needing a training set can run on the data available offline.
+    static let mnistAsTrainingDirectory: String = {
+        let folder = NSTemporaryDirectory() + "optlab-mnist-as-train-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for kind in ["images-idx3", "labels-idx1"] {
+            let source = mnistDirectory + "/t10k-\(kind)-ubyte.gz"
+            for prefix in ["train", "t10k"] {
+                try? FileManager.default.copyItem(atPath: source, toPath: folder + "/\(prefix)-\(kind)-ubyte.gz")
+            }
+        }
+        return folder
+    }()
+
+    /// The `optlab` executable built beside the test bundle.
+    static var optlabBinary: String? {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("optlab").path
+        return [beside, ".build/release/optlab", ".build/debug/optlab"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// `../shared/data/mnist` relative to the package root (the test's working directory).
     static var mnistDirectory: String {
         let candidates = ["../shared/data/mnist", "../../shared/data/mnist"]

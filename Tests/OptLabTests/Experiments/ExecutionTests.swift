@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import OptLab
+
+@Suite("Experiments: execution, resume and shards", .serialized)
+struct ExecutionTests {
+    static func suiteText(name: String, epochs: Int = 2) -> String {
+        """
+        name: \(name)
+        seed: 3
+        repeats: 2
+        optimizers: [sgd, adam, {name: momentum, grid: {momentum: [0.5, 0.9]}}]
+        grid: {lr: [0.01, 0.1]}
+        problems:
+          - network: {dataset: mnist, data_dir: "\(TestData.mnistAsTrainingDirectory)", train_limit: 600, test_limit: 200,
+                      validation: 100, layers: [16], epochs: \(epochs), batch_size: 50, targets: {val_acc: 0.5, train_loss: 1.0}}
+          - surface: {surface: quadratic, steps: 300, targets: {loss: 1}}
+        """
+    }
+
+    static func temporaryRoot() -> String {
+        let path = NSTemporaryDirectory() + "optlab-exec-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func write(_ text: String, in root: String) -> String {
+        let path = root + "/suite.yaml"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    /// The CSV rows without their timing columns (`wall_seconds`, `seconds`).
+    static func untimed(_ path: String) throws -> [[String]] {
+        let rows = try ResultsStore.readRows(path)
+        let drop = Set(rows[0].enumerated().filter { $0.element == "wall_seconds" || $0.element == "seconds" }.map(\.offset))
+        return rows.map { row in row.enumerated().filter { !drop.contains($0.offset) }.map(\.element) }
+    }
+
+    static func results(_ directory: String) throws -> [[[String]]] {
+        try ["runs.csv", "epochs.csv", "trajectories.csv"].map { try untimed(directory + "/" + $0) }
+    }
+
+    @Test("the same runs give the same numbers with one job or two, and in shards merged")
+    func jobsAndShards() throws {
+        let root = Self.temporaryRoot()
+        let suite = try Suite.parse(Self.suiteText(name: "exec"), file: Self.write(Self.suiteText(name: "exec"), in: root))
+        #expect(suite.expand().count == 32)
+        try SuiteRunner(suite: suite, outputRoot: root + "/one", jobs: 1, log: { _ in }).run()
+        try SuiteRunner(suite: suite, outputRoot: root + "/two", jobs: 2, log: { _ in }).run()
+        let one = try Self.results(root + "/one/exec")
+        #expect(one[0].count == 33)               // header + 32 runs
+        #expect(one[1].count == 1 + 16 * 2)       // 16 network runs × 2 epochs
+        #expect(one[2].count == 1 + 16 * 301)     // 16 surface runs × (start + 300 steps)
+        #expect(try Self.results(root + "/two/exec") == one)
+        for i in 0..<3 {
+            try SuiteRunner(suite: suite, outputRoot: root + "/sharded", jobs: 2, shard: Shard(index: i, count: 3), log: { _ in }).run()
+            let report = try ShardMerger.merge(suiteDirectory: root + "/sharded/exec")
+            #expect(report.complete == (i == 2))
+            #expect(report.missing.count == 2 - i)
+        }
+        #expect(try Self.results(root + "/sharded/exec") == one)
+        // A run's id and numbers match the unsharded run's, row for row.
+        let runs = try ResultsStore.readRows(root + "/one/exec/runs.csv")
+        let header = runs[0]
+        let status = header.firstIndex(of: "status")!
+        #expect(runs.dropFirst().allSatisfy { $0[status] == "ok" })
+    }
+
+    @Test("existing results are refused without --resume or --restart")
+    func refuseExisting() throws {
+        let root = Self.temporaryRoot()
+        let text = Self.suiteText(name: "refuse").replacingOccurrences(of: "repeats: 2", with: "repeats: 1")
+        let suite = try Suite.parse(text, file: Self.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
+        let error = #expect(throws: InputError.self) { try SuiteRunner(suite: suite, outputRoot: root, log: { _ in }).run() }
+        #expect(error?.message.contains("--resume") == true)
+        let (ran, skipped) = try SuiteRunner(suite: suite, outputRoot: root, existing: .resume, log: { _ in }).run()
+        #expect(ran == 0 && skipped == 16)
+    }
+
+    @Test("kill -9 mid-run: every CSV parses, --resume runs only the missing runs, a changed suite is refused")
+    func killAndResume() throws {
+        let binary = try #require(TestData.optlabBinary, "the optlab executable must be built (swift build)")
+        let root = Self.temporaryRoot()
+        let text = Self.suiteText(name: "killed", epochs: 6)
+        let suitePath = Self.write(text, in: root)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", suitePath, "--out", root, "--jobs", "2"]
+        // The same OpenBLAS kernels as this test process, so the numbers can be compared.
+        process.environment = ProcessInfo.processInfo.environment.merging(["OPTLAB_KEEP_BLAS_CORE": "1"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let runsPath = root + "/killed/runs.csv"
+        // Wait until a few runs are complete, then kill without warning.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let rows = try? ResultsStore.readRows(runsPath), rows.count >= 4 { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let header = try ResultsStore.readRows(runsPath)[0]
+        for name in ["runs.csv", "epochs.csv", "trajectories.csv"] {
+            let text = try String(contentsOfFile: root + "/killed/" + name, encoding: .utf8)
+            let rows = CSV.parse(text)
+            let width = rows[0].count
+            // Every complete line has the header's width; at most the last is cut short.
+            let complete = text.hasSuffix("\n") ? rows : Array(rows.dropLast())
+            #expect(complete.allSatisfy { $0.count == width }, "\(name) has a malformed row")
+        }
+        let before = try ResultsStore.readRows(runsPath).dropFirst()
+        #expect(before.count >= 3 && before.count < 32, "killed after \(before.count) runs")
+
+        // The suite file changed: resuming is refused.
+        FileManager.default.createFile(atPath: suitePath, contents: Data(text.replacingOccurrences(of: "steps: 300", with: "steps: 301").utf8))
+        let changed = try Suite.load(path: suitePath)
+        let error = #expect(throws: InputError.self) {
+            try SuiteRunner(suite: changed, outputRoot: root, existing: .resume, log: { _ in }).run()
+        }
+        #expect(error?.message.contains("suite file changed") == true)
+
+        FileManager.default.createFile(atPath: suitePath, contents: Data(text.utf8))
+        let suite = try Suite.load(path: suitePath)
+        let (ran, skipped) = try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, existing: .resume, log: { _ in }).run()
+        #expect(skipped == before.count)
+        #expect(ran == 32 - before.count)
+        let after = try ResultsStore.readRows(runsPath)
+        #expect(after[0] == header)
+        #expect(after.count == 33)
+        #expect(Set(after.dropFirst().map { $0[0] }).count == 32)
+        // Rows completed before the kill are untouched (their wall times included).
+        for row in before { #expect(after.contains(row)) }
+        // Epoch rows: exactly one set per network run.
+        let epochs = try ResultsStore.readRows(root + "/killed/epochs.csv")
+        #expect(epochs.count == 1 + 16 * 6)
+        // And the numbers equal an uninterrupted run's.
+        try SuiteRunner(suite: suite, outputRoot: root + "/clean", jobs: 2, log: { _ in }).run()
+        #expect(try Self.results(root + "/killed") == Self.results(root + "/clean/killed"))
+    }
+}

@@ -33,6 +33,12 @@ extension OptLabCommand {
         @Option(help: ArgumentHelp("Results root folder.", valueName: "dir"))
         public var out: String = "results"
 
+        @Option(help: ArgumentHelp("Plots root folder.", valueName: "dir"))
+        public var plots: String = "plots"
+
+        @Flag(help: "Do not write and render figures at the end.")
+        public var noPlots = false
+
         public init() {}
 
         public func validate() throws {
@@ -49,6 +55,14 @@ extension OptLabCommand {
             let rows = try ResultsStore.readRows(runner.directory + "/runs.csv")
             let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
             print(SuiteSummary.text(SuiteSummary.rank(rows, targets: targets)), terminator: "")
+            // Figures need the whole suite: a shard leaves them to 'optlab merge' and 'optlab plot'.
+            if !noPlots && shard == nil {
+                do {
+                    try Plot.plot(resultsDirectory: runner.directory, plotsRoot: plots, format: .both)
+                } catch let failure as RuntimeFailure {
+                    print("figures: \(failure.message)")
+                }
+            }
         }
     }
 

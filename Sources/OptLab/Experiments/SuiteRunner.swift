@@ -60,7 +60,9 @@ public struct SuiteRunner {
         // One BLAS thread per run, whatever --jobs is: OpenBLAS's results depend in their
         // last bits on its thread count, and a run must give the same numbers alone, in
         // parallel or in a shard. Parallelism comes from running runs side by side.
-        BLASThreads.set(1)
+        // OPTLAB_SUITE_BLAS_THREADS overrides this for benchmarking (BENCHMARKS.md); numbers
+        // then match only runs made with the same thread count.
+        BLASThreads.set(ProcessInfo.processInfo.environment["OPTLAB_SUITE_BLAS_THREADS"].flatMap { Int($0) } ?? 1)
         let progress = Progress(total: todo.count, log: log)
         let queue = WorkQueue(todo)
         let datasets = DatasetCache()

@@ -14,6 +14,8 @@ public enum SuiteSummary {
         public var diverged: Int
         /// Target column → mean epochs (or steps) over the repeats that reached it, and how many did.
         public var targets: [(column: String, mean: Double?, reached: Int)]
+        /// The runs of the best setting (one per repeat and start).
+        public var runIDs: [String]
 
         public static func == (a: Entry, b: Entry) -> Bool {
             a.optimizer == b.optimizer && a.setting == b.setting && a.mean == b.mean && a.standardDeviation == b.standardDeviation
@@ -75,7 +77,7 @@ public enum SuiteSummary {
                 }
                 let entry = Entry(optimizer: value(first, "optimizer"), convention: value(first, "convention"), setting: setting,
                                   mean: mean, standardDeviation: variance.squareRoot(), repeats: members.count,
-                                  diverged: diverged, targets: targets)
+                                  diverged: diverged, targets: targets, runIDs: members.map { value($0, "run_id") })
                 if best[name] == nil { optimizerOrder.append(name) }
                 if let current = best[name] {
                     if better(entry.mean, than: current.mean, higher: higher) { best[name] = entry }

@@ -98,9 +98,21 @@ struct SuiteParsingTests {
         #expect(error?.message.contains(fragment) == true, "\(error?.description ?? "")")
     }
 
+    @Test("the complete example of docs/suites.md is a valid suite")
+    func documentedExample() throws {
+        let text = try String(contentsOfFile: "docs/suites.md", encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\n"))
+        let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
+        let suite = try Suite.parse(String(text[start.upperBound..<end.lowerBound]), file: "docs/suites.md")
+        #expect(suite.name == "example" && suite.problems.count == 2 && suite.optimizers.count == 4)
+        // nadam's own lr list replaces the suite's range for nadam only.
+        let nadam = suite.expand().filter { $0.optimizer.kind == .nadam }
+        #expect(Set(nadam.map { $0.optimizer.overrides["lr"]! }) == [1e-3, 2e-3])
+    }
+
     @Test("the shipped suites pass validation")
     func shippedSuites() throws {
-        for name in ["surfaces", "optimizers-mnist", "optimizers-fashion-mnist", "fashion-quick"] {
+        for name in ["surfaces", "optimizers-mnist", "optimizers-fashion-mnist", "fashion-quick", "showcase"] {
             let suite = try Suite.load(path: "experiments/\(name).yaml")
             #expect(!suite.expand().isEmpty)
         }

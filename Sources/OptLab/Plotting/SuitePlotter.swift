@@ -1,0 +1,493 @@
+import Foundation
+
+/// Writes one gnuplot script per figure of a suite into `plots/<suite>/`, with the small
+/// data files they read (whitespace-separated `.dat`, by relative path), and renders them.
+///
+/// Figures: for each surface problem, the descent trajectories over the contour map and
+/// the loss against step; for each network problem, training and validation loss against
+/// epoch (mean over repeats with a min–max band), validation loss against seconds,
+/// validation accuracy against epoch, a ranking bar chart and, when both are swept, an
+/// lr × L2 heatmap per optimizer; for every problem, the learning-rate sensitivity. Each
+/// optimizer appears at its best setting (``SuiteSummary``), in its fixed colour.
+public struct SuitePlotter {
+    public struct Figure: Sendable, Equatable {
+        public var name: String
+        public var title: String
+    }
+
+    public let resultsDirectory: String
+    public let plotsDirectory: String
+
+    public init(resultsDirectory: String, plotsDirectory: String) {
+        self.resultsDirectory = resultsDirectory
+        self.plotsDirectory = plotsDirectory
+    }
+
+    // MARK: Reading results
+
+    struct Table {
+        let header: [String]
+        let rows: [[String]]
+        let column: [String: Int]
+        init(_ rows: [[String]]) {
+            header = rows.first ?? []
+            self.rows = Array(rows.dropFirst())
+            column = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
+        }
+        func value(_ row: [String], _ name: String) -> String { column[name].map { $0 < row.count ? row[$0] : "" } ?? "" }
+        func number(_ row: [String], _ name: String) -> Double? { Double(value(row, name)) }
+    }
+
+    /// Rows of a large CSV whose first field is one of `ids`, without parsing the others.
+    static func rows(of path: String, ids: Set<String>) throws -> [String: [[String]]] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        var result: [String: [[String]]] = [:]
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var lineStart = 0
+            let count = bytes.count
+            var i = 0
+            while i < count {
+                if bytes[i] == 0x0A {
+                    if let comma = (lineStart..<i).first(where: { bytes[$0] == 0x2C }) {
+                        let id = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<comma]), as: UTF8.self)
+                        if ids.contains(id) {
+                            let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<i]), as: UTF8.self)
+                            result[id, default: []].append(line.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+                        }
+                    }
+                    lineStart = i + 1
+                }
+                i += 1
+            }
+        }
+        return result
+    }
+
+    // MARK: Writing
+
+    /// Writes every script and data file; returns the figures.
+    @discardableResult
+    public func write() throws -> [Figure] {
+        let suite = try Suite.load(path: try ResolvedSuite.sourcePath(in: resultsDirectory))
+        let runs = Table(try ResultsStore.readRows(resultsDirectory + "/runs.csv"))
+        let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
+        let rankings = SuiteSummary.rank([runs.header] + runs.rows, targets: targets)
+        try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
+        let source = "the results of suite '\(suite.name)'"
+        var figures: [Figure] = []
+        for ranking in rankings {
+            guard let problem = suite.problems.first(where: { $0.name == ranking.problem }) else { continue }
+            let problemRuns = runs.rows.filter { runs.value($0, "problem") == ranking.problem }
+            switch problem {
+            case .surface(let p):
+                let ids = Set(ranking.entries.compactMap { $0.runIDs.first })
+                let paths = try Self.rows(of: resultsDirectory + "/trajectories.csv", ids: ids)
+                figures += try surfaceFigures(p, ranking: ranking, runs: runs, paths: paths, source: source)
+            case .network(let p):
+                let ids = Set(ranking.entries.flatMap(\.runIDs))
+                let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: ids)
+                figures += try networkFigures(p, ranking: ranking, runs: runs, problemRuns: problemRuns, epochs: epochs, source: source)
+            }
+            figures.append(try learningRateFigure(problem, ranking: ranking, runs: runs, problemRuns: problemRuns, source: source))
+        }
+        return figures
+    }
+
+    private func save(_ text: String, _ file: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: plotsDirectory + "/" + file), options: .atomic)
+    }
+
+    static func fmt(_ value: Double) -> String { value.isFinite ? "\(value)" : "nan" }
+
+    static func label(_ entry: SuiteSummary.Entry) -> String {
+        let setting = entry.setting.isEmpty ? "" : " (" + entry.setting.replacingOccurrences(of: " ", with: ", ") + ")"
+        return (entry.optimizer + setting).replacingOccurrences(of: "_", with: "\\\\_")
+    }
+
+    // MARK: Surfaces
+
+    private func surfaceFigures(_ problem: Suite.SurfaceProblem, ranking: SuiteSummary.ProblemRanking, runs: Table,
+                                paths: [String: [[String]]], source: String) throws -> [Figure] {
+        let surface = problem.surface
+        let name = problem.name
+        let floor = surface.minimumValue ?? 0
+        // The function on a 160 × 160 grid (log-scaled above its minimum where it spans decades).
+        let n = 160
+        let xs = (0..<n).map { surface.xRange.lower + (surface.xRange.upper - surface.xRange.lower) * Double($0) / Double(n - 1) }
+        let ys = (0..<n).map { surface.yRange.lower + (surface.yRange.upper - surface.yRange.lower) * Double($0) / Double(n - 1) }
+        var grid = "\(n) " + xs.map(Self.fmt).joined(separator: " ") + "\n"
+        for y in ys {
+            let values = xs.map { x -> Double in
+                let f = surface.value(at: Point(x, y))
+                return surface.logScaleLevels ? log10(f - floor + 1e-3) : f
+            }
+            grid += Self.fmt(y) + " " + values.map { String(format: "%.6g", $0) }.joined(separator: " ") + "\n"
+        }
+        try save(grid, "\(name)-surface.dat")
+
+        // Paths of each optimizer's best run, thinned to at most ~1,500 points.
+        var pathText = "# optimizer step x y loss loss_above_minimum\n"
+        var blocks: [(entry: SuiteSummary.Entry, every: Int, diverged: Bool)] = []
+        var finiteMax = 0.0
+        for entry in ranking.entries {
+            guard let id = entry.runIDs.first, let rows = paths[id], !rows.isEmpty else { continue }
+            let stride = max(1, rows.count / 1500)
+            let kept = rows.enumerated().filter { $0.offset % stride == 0 || $0.offset == rows.count - 1 }.map(\.element)
+            pathText += "# \(entry.optimizer)\n"
+            for row in kept {
+                let loss = Double(row[4]) ?? .nan
+                let above = max(loss - floor, 1e-16)
+                pathText += "\(entry.optimizer) \(row[1]) \(row[2]) \(row[3]) \(row[4]) \(Self.fmt(above))\n"
+            }
+            pathText += "\n\n"
+            let status = runs.rows.first { $0.first == id }.map { runs.value($0, "status") } ?? ""
+            if status != "diverged" { finiteMax = max(finiteMax, kept.compactMap { Double($0[4]) }.map { max($0 - floor, 1e-16) }.max() ?? 0) }
+            blocks.append((entry, max(1, kept.count / 12), status == "diverged"))
+        }
+        try save(pathText, "\(name)-paths.dat")
+
+        var script = PlotStyle.header(name: "\(name)-trajectories", title: "Descent trajectories on \(surface.name)", source: source)
+        script += """
+            set title "\(surface.name): \(surface.formula.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "_", with: "\\\\_"))" noenhanced
+            set xlabel "x"
+            set ylabel "y"
+            set xrange [\(surface.xRange.lower):\(surface.xRange.upper)]
+            set yrange [\(surface.yRange.lower):\(surface.yRange.upper)]
+            set size ratio -1
+            set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
+            unset colorbox
+            # Contour lines of the surface, computed once into a datablock.
+            set contour base
+            set cntrparam levels 18
+            unset surface
+            set view map
+            set table $contours
+            splot "\(name)-surface.dat" nonuniform matrix with lines notitle
+            unset table
+            unset contour
+            plot "\(name)-surface.dat" nonuniform matrix with image notitle, \\
+                 $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle
+            """
+        var layers: [String] = []
+        for (i, block) in blocks.enumerated() {
+            let color = PlotStyle.color(block.entry.optimizer)
+            let suffix = block.diverged ? " [diverged]" : ""
+            layers.append("\"\(name)-paths.dat\" index \(i) using 3:4 with lines lw 2 lc rgb \"\(color)\" title \"\(Self.label(block.entry))\(suffix)\"")
+            layers.append("\"\(name)-paths.dat\" index \(i) every \(block.every) using 3:4 with points pt 7 ps 0.7 lc rgb \"\(color)\" notitle")
+        }
+        let start = blocks.first.flatMap { paths[$0.entry.runIDs.first!]?.first }.map { "\($0[2]) \($0[3])" } ?? "\(surface.start.x) \(surface.start.y)"
+        script = script.replacingOccurrences(of: "\nplot \"", with: "\n$start << EOD\n\(start)\nEOD\n$minima << EOD\n"
+            + surface.minima.map { "\($0.x) \($0.y)" }.joined(separator: "\n") + "\nEOD\nplot \"")
+        layers.append("$start using 1:2 with points pt 4 ps 2 lw 2 lc rgb \"#000000\" title \"start\"")
+        if !surface.minima.isEmpty {
+            layers.append("$minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb \"#c00000\" title \"global minimum\"")
+        }
+        script += ", \\\n     " + layers.joined(separator: ", \\\n     ") + "\n"
+        try save(script, "\(name)-trajectories.gp")
+
+        var loss = PlotStyle.header(name: "\(name)-loss", title: "Loss against step on \(surface.name)", source: source)
+        let logarithmic = surface.minimumValue != nil
+        loss += """
+            set title "\(surface.name): loss\(logarithmic ? " above the minimum" : "") against step"
+            set xlabel "step"
+            set ylabel "\(logarithmic ? "f(x, y) − f_{min}" : "f(x, y)")"
+            \(logarithmic ? "set logscale y\nset format y \"10^{%L}\"\n" : "")\(finiteMax > 0 && logarithmic ? "set yrange [*:\(finiteMax * 10)]\n" : "")
+            """
+        let lossLayers = blocks.enumerated().map { i, block in
+            "\"\(name)-paths.dat\" index \(i) using 2:\(logarithmic ? 6 : 5) with lines lw 2 lc rgb \"\(PlotStyle.color(block.entry.optimizer))\" title \"\(Self.label(block.entry))\(block.diverged ? " [diverged]" : "")\""
+        }
+        loss += "plot " + lossLayers.joined(separator: ", \\\n     ") + "\n"
+        try save(loss, "\(name)-loss.gp")
+        return [Figure(name: "\(name)-trajectories", title: "Descent trajectories on \(surface.name)"),
+                Figure(name: "\(name)-loss", title: "Loss against step on \(surface.name)")]
+    }
+
+    // MARK: Networks
+
+    private func networkFigures(_ problem: Suite.NetworkProblem, ranking: SuiteSummary.ProblemRanking, runs: Table,
+                                problemRuns: [[String]], epochs: [String: [[String]]], source: String) throws -> [Figure] {
+        let name = problem.name
+        let epochTable = EpochRecord.csvHeader
+        func col(_ c: String) -> Int { epochTable.firstIndex(of: c)! }
+        // Per optimizer (best setting): per epoch, mean/min/max over repeats.
+        var text = "# optimizer epoch train_loss_mean min max val_loss_mean min max val_acc_mean min max seconds_mean\n"
+        var entries: [SuiteSummary.Entry] = []
+        for entry in ranking.entries {
+            let series = entry.runIDs.compactMap { epochs[$0] }
+            guard !series.isEmpty else { continue }
+            entries.append(entry)
+            text += "# \(entry.optimizer)\n"
+            let longest = series.map(\.count).max()!
+            for e in 0..<longest {
+                func stats(_ c: String) -> String {
+                    let values = series.compactMap { $0.count > e ? Double($0[e][col(c)]) : nil }.filter(\.isFinite)
+                    guard !values.isEmpty else { return "nan nan nan" }
+                    return "\(values.reduce(0, +) / Double(values.count)) \(values.min()!) \(values.max()!)"
+                }
+                let seconds = series.compactMap { $0.count > e ? Double($0[e][col("seconds")]) : nil }
+                text += "\(entry.optimizer) \(e + 1) \(stats("train_loss")) \(stats("val_loss")) \(stats("val_acc")) "
+                    + (seconds.isEmpty ? "nan" : "\(seconds.reduce(0, +) / Double(seconds.count))") + "\n"
+            }
+            text += "\n\n"
+        }
+        try save(text, "\(name)-curves.dat")
+        let hasValidation = problem.validation > 0
+        var figures: [Figure] = []
+
+        func curveLayers(x: Int, y: Int, band: Bool) -> String {
+            entries.enumerated().flatMap { i, entry -> [String] in
+                let color = PlotStyle.color(entry.optimizer)
+                var layers: [String] = []
+                if band { layers.append("\"\(name)-curves.dat\" index \(i) using \(x):\(y + 1):\(y + 2) with filledcurves fs transparent solid 0.18 noborder lc rgb \"\(color)\" notitle") }
+                layers.append("\"\(name)-curves.dat\" index \(i) using \(x):\(y) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(color)\" title \"\(Self.label(entry))\"")
+                return layers
+            }.joined(separator: ", \\\n     ")
+        }
+
+        var loss = PlotStyle.header(name: "\(name)-loss", title: "Loss against epoch, \(name)", source: source)
+        loss += """
+            set multiplot layout 1,\(hasValidation ? 2 : 1) title "\(name): loss against epoch (mean over repeats, band: min–max)"
+            set logscale y
+            set xlabel "epoch"
+            set key inside top right font ",9"
+            set ylabel "training loss (cross-entropy or MSE)"
+            set title "training"
+            plot \(curveLayers(x: 2, y: 3, band: true))
+
+            """
+        if hasValidation {
+            loss += """
+                set ylabel "validation loss"
+                set title "validation"
+                plot \(curveLayers(x: 2, y: 6, band: true))
+
+                """
+        }
+        loss += "unset multiplot\n"
+        try save(loss, "\(name)-loss.gp")
+        figures.append(Figure(name: "\(name)-loss", title: "Loss against epoch, \(name)"))
+
+        var time = PlotStyle.header(name: "\(name)-loss-time", title: "Loss against wall-clock time, \(name)", source: source)
+        time += """
+            set title "\(name): \(hasValidation ? "validation" : "training") loss against wall-clock time (mean over repeats)"
+            set logscale y
+            set xlabel "seconds since the start of training"
+            set ylabel "\(hasValidation ? "validation" : "training") loss"
+            plot \(curveLayers(x: 12, y: hasValidation ? 6 : 3, band: false))
+
+            """
+        try save(time, "\(name)-loss-time.gp")
+        figures.append(Figure(name: "\(name)-loss-time", title: "Loss against wall-clock time, \(name)"))
+
+        if hasValidation {
+            var accuracy = PlotStyle.header(name: "\(name)-accuracy", title: "Validation accuracy against epoch, \(name)", source: source)
+            accuracy += """
+                set title "\(name): validation accuracy against epoch (mean over repeats, band: min–max)"
+                set xlabel "epoch"
+                set ylabel "validation accuracy"
+                set format y "%.2f"
+                plot \(curveLayers(x: 2, y: 9, band: true))
+
+                """
+            try save(accuracy, "\(name)-accuracy.gp")
+            figures.append(Figure(name: "\(name)-accuracy", title: "Validation accuracy against epoch, \(name)"))
+        }
+
+        // Ranking: final test accuracy of each optimizer's best setting, mean ± std.
+        var bars = "# rank optimizer mean std color\n"
+        for (i, entry) in ranking.entries.enumerated() {
+            let values = entry.runIDs.compactMap { id in runs.rows.first { $0.first == id }.flatMap { runs.number($0, "final_test_acc") } }
+            let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
+            let std = values.count > 1 ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
+            bars += "\(i) \(entry.optimizer) \(Self.fmt(mean)) \(Self.fmt(std)) \(Int(PlotStyle.color(entry.optimizer).dropFirst(), radix: 16)!)\n"
+        }
+        try save(bars, "\(name)-ranking.dat")
+        var ranking = PlotStyle.header(name: "\(name)-ranking", title: "Best final test accuracy per optimizer, \(name)", source: source)
+        ranking += """
+            set title "\(name): final test accuracy at each optimizer's best setting (error bars: ± std over repeats)"
+            set ylabel "test accuracy"
+            set style fill solid 0.85 border rgb "#333333"
+            set boxwidth 0.7
+            set xtics rotate by -30
+            unset key
+            set yrange [*:1]
+            plot "\(name)-ranking.dat" using 1:3:5:xtic(2) with boxes lc rgb variable, \\
+                 "" using 1:3:4 with yerrorbars pt -1 lc rgb "#000000"
+
+            """
+        try save(ranking, "\(name)-ranking.gp")
+        figures.append(Figure(name: "\(name)-ranking", title: "Best final test accuracy per optimizer, \(name)"))
+
+        if let heatmap = try heatmapFigure(problem, runs: runs, problemRuns: problemRuns, source: source) { figures.append(heatmap) }
+        return figures
+    }
+
+    /// Final validation loss (test accuracy without validation) over the lr × L2 grid,
+    /// one panel per optimizer, one colour scale; diverged cells marked ×.
+    private func heatmapFigure(_ problem: Suite.NetworkProblem, runs: Table, problemRuns: [[String]], source: String) throws -> Figure? {
+        guard runs.column["l2"] != nil else { return nil }
+        let name = problem.name
+        let lrs = Set(problemRuns.compactMap { runs.number($0, "lr") }).sorted()
+        let l2s = Set(problemRuns.compactMap { runs.number($0, "l2") }).sorted()
+        guard lrs.count > 1 || l2s.count > 1 else { return nil }
+        let metric = problem.validation > 0 ? "final_val_loss" : "final_test_acc"
+        var optimizers: [String] = []
+        for row in problemRuns where !optimizers.contains(runs.value(row, "optimizer")) { optimizers.append(runs.value(row, "optimizer")) }
+        var text = "# optimizer lr_index l2_index value diverged\n"
+        var finite: [Double] = []
+        for optimizer in optimizers {
+            text += "# \(optimizer)\n"
+            for (i, lr) in lrs.enumerated() {
+                for (j, l2) in l2s.enumerated() {
+                    let cell = problemRuns.filter { runs.value($0, "optimizer") == optimizer && runs.number($0, "lr") == lr && runs.number($0, "l2") == l2 }
+                    let values = cell.compactMap { runs.number($0, metric) }.filter(\.isFinite)
+                    let diverged = cell.contains { runs.value($0, "status") == "diverged" } || values.isEmpty
+                    let mean = diverged ? Double.nan : values.reduce(0, +) / Double(values.count)
+                    if mean.isFinite { finite.append(mean) }
+                    text += "\(optimizer) \(i) \(j) \(Self.fmt(mean)) \(diverged ? 1 : 0)\n"
+                }
+            }
+            text += "\n\n"
+        }
+        try save(text, "\(name)-heatmap.dat")
+        let columns = min(3, optimizers.count), rowsCount = (optimizers.count + columns - 1) / columns
+        var script = PlotStyle.header(name: "\(name)-heatmap", title: "lr × L2 grid, \(name)", source: source)
+        let lrTics = lrs.enumerated().map { "\"\(Self.short($0.element))\" \($0.offset)" }.joined(separator: ", ")
+        let l2Tics = l2s.enumerated().map { "\"\(Self.short($0.element))\" \($0.offset)" }.joined(separator: ", ")
+        script += """
+            unset key
+            set palette defined (0 "#0d0887", 1 "#7e03a8", 2 "#cc4778", 3 "#f89540", 4 "#f0f921")
+            set cbrange [\(Self.fmt(finite.min() ?? 0)):\(Self.fmt(finite.max() ?? 1))]
+            set cblabel "\(metric.replacingOccurrences(of: "_", with: " "))"
+            set xtics (\(lrTics)) rotate by -45 font ",8"
+            set ytics (\(l2Tics)) font ",8"
+            set xrange [-0.5:\(Double(lrs.count) - 0.5)]
+            set yrange [-0.5:\(Double(l2s.count) - 0.5)]
+            set multiplot layout \(rowsCount),\(columns) title "\(name): \(metric.replacingOccurrences(of: "_", with: " ")) over learning rate × L2 (× diverged; mean over repeats)"
+
+            """
+        for (i, optimizer) in optimizers.enumerated() {
+            script += """
+                set title "\(optimizer)" tc rgb "\(PlotStyle.color(optimizer))"
+                set xlabel "lr"
+                set ylabel "L2"
+                plot "\(name)-heatmap.dat" index \(i) using 2:3:4 with image, \\
+                     "" index \(i) using 2:($5 > 0 ? $3 : NaN) with points pt 2 ps 2 lw 2 lc rgb "#000000"
+
+                """
+        }
+        script += "unset multiplot\n"
+        try save(script, "\(name)-heatmap.gp")
+        return Figure(name: "\(name)-heatmap", title: "lr × L2 grid, \(name)")
+    }
+
+    static func short(_ value: Double) -> String { value == 0 ? "0" : String(format: "%.3g", value) }
+
+    // MARK: Learning-rate sensitivity
+
+    private func learningRateFigure(_ problem: Suite.Problem, ranking: SuiteSummary.ProblemRanking, runs: Table,
+                                    problemRuns: [[String]], source: String) throws -> Figure {
+        let name = problem.name
+        let metric = ranking.metric
+        let floor: Double
+        if case .surface(let p) = problem { floor = p.surface.minimumValue ?? 0 } else { floor = 0 }
+        let logY: Bool
+        if case .surface(let p) = problem { logY = p.surface.minimumValue != nil } else { logY = metric == "final_val_loss" }
+        var text = "# optimizer lr value diverged_marker\n"
+        var optimizers: [String] = []
+        for row in problemRuns where !optimizers.contains(runs.value(row, "optimizer")) { optimizers.append(runs.value(row, "optimizer")) }
+        var finite: [Double] = []
+        var blocks: [(String, [(Double, Double, Bool)])] = []
+        for optimizer in optimizers {
+            let mine = problemRuns.filter { runs.value($0, "optimizer") == optimizer }
+            let lrs = Set(mine.compactMap { runs.number($0, "lr") }).sorted()
+            var points: [(Double, Double, Bool)] = []
+            for lr in lrs {
+                // The best over the other settings at this lr, each setting averaged over repeats.
+                let atLR = mine.filter { runs.number($0, "lr") == lr }
+                var groups: [String: [Double]] = [:]
+                var diverged = true
+                for row in atLR {
+                    let key = runs.header.filter { !["run_id", "repeat", "seed", "wall_seconds"].contains($0) && !$0.hasPrefix("final") && !$0.hasPrefix("best") && !$0.hasPrefix("to_") && $0 != "status" && $0 != "epochs" && $0 != "steps" }
+                        .map { runs.value(row, $0) }.joined(separator: "|")
+                    if let v = runs.number(row, metric), v.isFinite, runs.value(row, "status") != "diverged" {
+                        groups[key, default: []].append(logY ? max(v - floor, 1e-16) : v)
+                        diverged = false
+                    }
+                }
+                let means = groups.values.map { $0.reduce(0, +) / Double($0.count) }
+                let best = ranking.higherIsBetter ? means.max() : means.min()
+                if let best { finite.append(best) }
+                points.append((lr, best ?? .nan, diverged))
+            }
+            blocks.append((optimizer, points))
+        }
+        let top = ranking.higherIsBetter ? (finite.max() ?? 1) : (finite.max() ?? 1)
+        for (optimizer, points) in blocks {
+            text += "# \(optimizer)\n"
+            for (lr, value, diverged) in points {
+                // Diverged settings sit on the worst edge of the plot, marked ×.
+                let marker = diverged ? (ranking.higherIsBetter ? (finite.min() ?? 0) : (logY ? top * 3 : top)) : Double.nan
+                text += "\(optimizer) \(lr) \(Self.fmt(value)) \(Self.fmt(marker))\n"
+            }
+            text += "\n\n"
+        }
+        try save(text, "\(name)-lr.dat")
+        let label = logY && floor != 0 ? "\(metric.replacingOccurrences(of: "_", with: " ")) − minimum" : metric.replacingOccurrences(of: "_", with: " ")
+        var script = PlotStyle.header(name: "\(name)-lr", title: "Learning-rate sensitivity, \(name)", source: source)
+        script += """
+            set title "\(name): \(label) against learning rate (best over other settings; × diverged)"
+            set logscale x
+            set format x "10^{%L}"
+            set xlabel "learning rate η"
+            set ylabel "\(label)"
+            \(logY ? "set logscale y\nset format y \"10^{%L}\"\n" : "")
+            """
+        let layers = blocks.enumerated().flatMap { i, block -> [String] in
+            let color = PlotStyle.color(block.0)
+            return ["\"\(name)-lr.dat\" index \(i) using 2:3 with linespoints lw 2 pt 7 lc rgb \"\(color)\" title \"\(block.0)\"",
+                    "\"\(name)-lr.dat\" index \(i) using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb \"\(color)\" notitle"]
+        }
+        script += "plot " + layers.joined(separator: ", \\\n     ") + "\n"
+        try save(script, "\(name)-lr.gp")
+        return Figure(name: "\(name)-lr", title: "Learning-rate sensitivity, \(name)")
+    }
+
+    // MARK: Rendering
+
+    /// Runs gnuplot on each figure's script from the plots folder, once per format.
+    /// Throws a ``RuntimeFailure`` saying how to render by hand when gnuplot is missing.
+    public func render(_ figures: [Figure], formats: [String]) throws -> [String] {
+        guard let gnuplot = Self.gnuplotPath() else {
+            throw RuntimeFailure("gnuplot not found: the scripts are in \(plotsDirectory); install gnuplot (apt-get install gnuplot-nox) and run 'gnuplot NAME.gp' there, or 'optlab plot' again")
+        }
+        var written: [String] = []
+        var failures: [String] = []
+        for figure in figures {
+            for format in formats {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: gnuplot)
+                process.arguments = ["-e", "format='\(format)'", figure.name + ".gp"]
+                process.currentDirectoryURL = URL(fileURLWithPath: plotsDirectory)
+                let errors = Pipe()
+                process.standardError = errors
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                if process.terminationStatus == 0 {
+                    written.append(plotsDirectory + "/" + figure.name + "." + format)
+                } else {
+                    failures.append("\(figure.name).gp (\(format)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+                }
+            }
+        }
+        if !failures.isEmpty { throw RuntimeFailure("gnuplot failed:\n  " + failures.joined(separator: "\n  ")) }
+        return written
+    }
+
+    public static func gnuplotPath() -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return paths.map { $0 + "/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}

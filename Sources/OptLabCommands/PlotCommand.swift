@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import OptLab
+
+extension OptLabCommand {
+    /// `optlab plot results/<suite>`.
+    public struct Plot: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Write gnuplot scripts for a suite's figures into plots/<suite>/ and render them.",
+            discussion: "Each script reads small data files beside it and renders on its own: 'gnuplot NAME.gp' in that folder.")
+
+        public enum Format: String, ExpressibleByArgument, CaseIterable { case png, svg, both }
+
+        @Argument(help: "The suite's results folder, e.g. results/surfaces.")
+        public var directory: String
+
+        @Option(help: "png, svg or both.")
+        public var format: Format = .both
+
+        @Option(help: ArgumentHelp("Plots root folder.", valueName: "dir"))
+        public var plots: String = "plots"
+
+        public init() {}
+
+        public func run() throws {
+            try Self.plot(resultsDirectory: directory, plotsRoot: plots, format: format)
+        }
+
+        static func plot(resultsDirectory: String, plotsRoot: String, format: Format) throws {
+            let name = URL(fileURLWithPath: resultsDirectory).standardizedFileURL.lastPathComponent
+            let plotter = SuitePlotter(resultsDirectory: resultsDirectory, plotsDirectory: plotsRoot + "/" + name)
+            let started = Date()
+            let figures = try plotter.write()
+            print("wrote \(figures.count) gnuplot scripts in \(plotter.plotsDirectory)")
+            let formats = format == .both ? ["png", "svg"] : [format.rawValue]
+            let files = try plotter.render(figures, formats: formats)
+            print("rendered \(files.count) files in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+    }
+}

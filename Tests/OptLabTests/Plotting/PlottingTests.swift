@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import OptLab
+
+@Suite("Plotting: gnuplot scripts and rendered figures", .serialized,
+       .enabled(if: SuitePlotter.gnuplotPath() != nil, "needs gnuplot (apt-get install gnuplot-nox)"))
+struct PlottingTests {
+    /// A small suite with two surfaces (one run diverges: SGD at η = 0.1 on Rosenbrock)
+    /// and a network problem swept over lr × L2 with two repeats.
+    static let fixture = """
+        name: plotfixture
+        seed: 11
+        repeats: 2
+        optimizers: [sgd, momentum, adam]
+        grid:
+          lr: [0.001, 0.1]
+          l2: [0, 1.0e-3]
+        problems:
+          - surface: {surface: rosenbrock, steps: 400}
+          - surface: {surface: saddle, steps: 100}
+          - network: {dataset: mnist, data_dir: "\(TestData.mnistAsTrainingDirectory)", train_limit: 500, test_limit: 200,
+                      validation: 100, layers: [16], epochs: 3, batch_size: 50}
+        """
+
+    static let expectedFigures = [
+        "rosenbrock-trajectories", "rosenbrock-loss", "rosenbrock-lr",
+        "saddle-trajectories", "saddle-loss", "saddle-lr",
+        "mnist-loss", "mnist-loss-time", "mnist-accuracy", "mnist-ranking", "mnist-heatmap", "mnist-lr",
+    ]
+
+    static let rendered: (plots: String, figures: [SuitePlotter.Figure], files: [String]) = {
+        let root = NSTemporaryDirectory() + "optlab-plots-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let path = root + "/plotfixture.yaml"
+        FileManager.default.createFile(atPath: path, contents: Data(fixture.utf8))
+        let suite = try! Suite.load(path: path)
+        try! SuiteRunner(suite: suite, outputRoot: root + "/results", jobs: 2, log: { _ in }).run()
+        let plotter = SuitePlotter(resultsDirectory: root + "/results/plotfixture", plotsDirectory: root + "/plots/plotfixture")
+        let figures = try! plotter.write()
+        let files = try! plotter.render(figures, formats: ["png", "svg"])
+        return (plotter.plotsDirectory, figures, files)
+    }()
+
+    @Test("every expected figure renders to a valid, non-blank PNG of the stated size, and to SVG")
+    func pngs() throws {
+        let (plots, figures, files) = Self.rendered
+        #expect(Set(figures.map(\.name)) == Set(Self.expectedFigures))
+        #expect(files.count == 2 * figures.count)
+        for name in Self.expectedFigures {
+            let image = try PNGImage(path: "\(plots)/\(name).png")
+            #expect(image.width == PlotStyle.size.width && image.height == PlotStyle.size.height, "\(name)")
+            #expect(image.distinctColors > 40, "\(name) has only \(image.distinctColors) colours")
+            let svg = try String(contentsOfFile: "\(plots)/\(name).svg", encoding: .utf8)
+            #expect(svg.contains("<svg") && svg.contains("</svg>"), "\(name).svg")
+        }
+    }
+
+    @Test("the run that diverged is marked and the axes keep the window")
+    func divergedRun() throws {
+        let (plots, _, _) = Self.rendered
+        let script = try String(contentsOfFile: "\(plots)/rosenbrock-trajectories.gp", encoding: .utf8)
+        #expect(script.contains("set xrange [-2.0:2.0]"))
+        #expect(script.contains("set yrange [-1.0:3.0]"))
+        let lr = try String(contentsOfFile: "\(plots)/rosenbrock-lr.dat", encoding: .utf8)
+        // SGD at η = 0.1 diverged: its value is nan and it carries a marker.
+        let sgd = lr.split(separator: "\n").first { $0.hasPrefix("sgd 0.1 ") }
+        #expect(sgd.map { $0.split(separator: " ")[2] == "nan" && $0.split(separator: " ")[3] != "nan" } == true)
+    }
+
+    @Test("a script renders from its own folder with its data files alone")
+    func standalone() throws {
+        let (plots, _, _) = Self.rendered
+        let copy = NSTemporaryDirectory() + "optlab-standalone-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: plots) where file.hasPrefix("rosenbrock-") && !file.hasSuffix(".png") && !file.hasSuffix(".svg") {
+            try FileManager.default.copyItem(atPath: plots + "/" + file, toPath: copy + "/" + file)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SuitePlotter.gnuplotPath()!)
+        process.arguments = ["rosenbrock-trajectories.gp"]
+        process.currentDirectoryURL = URL(fileURLWithPath: copy)
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try PNGImage(path: copy + "/rosenbrock-trajectories.png").distinctColors > 40)
+    }
+
+    @Test("golden text of one script of each kind", arguments: ["rosenbrock-trajectories", "rosenbrock-loss", "rosenbrock-lr", "mnist-ranking"])
+    func golden(name: String) throws {
+        let (plots, _, _) = Self.rendered
+        let script = try String(contentsOfFile: "\(plots)/\(name).gp", encoding: .utf8)
+        let golden = try String(contentsOfFile: "Tests/OptLabTests/Plotting/Golden/\(name).gp", encoding: .utf8)
+        #expect(script == golden)
+    }
+
+    @Test("each optimizer keeps one colour everywhere")
+    func colours() {
+        let colours = OptimizerKind.allCases.map { PlotStyle.color($0.rawValue) }
+        #expect(Set(colours).count == OptimizerKind.allCases.count)
+    }
+}

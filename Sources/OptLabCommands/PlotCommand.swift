@@ -20,15 +20,18 @@ extension OptLabCommand {
         @Option(help: ArgumentHelp("Plots root folder.", valueName: "dir"))
         public var plots: String = "plots"
 
+        @Flag(help: "Also write <surface>-animation.gif: the trajectories growing step by step.")
+        public var animate = false
+
         public init() {}
 
         public func run() throws {
-            try Self.plot(resultsDirectory: directory, plotsRoot: plots, format: format)
+            try Self.plot(resultsDirectory: directory, plotsRoot: plots, format: format, animate: animate)
         }
 
-        static func plot(resultsDirectory: String, plotsRoot: String, format: Format) throws {
+        static func plot(resultsDirectory: String, plotsRoot: String, format: Format, animate: Bool = false) throws {
             let name = URL(fileURLWithPath: resultsDirectory).standardizedFileURL.lastPathComponent
-            let plotter = SuitePlotter(resultsDirectory: resultsDirectory, plotsDirectory: plotsRoot + "/" + name)
+            let plotter = SuitePlotter(resultsDirectory: resultsDirectory, plotsDirectory: plotsRoot + "/" + name, animate: animate)
             let started = Date()
             let figures = try plotter.write()
             print("wrote \(figures.count) gnuplot scripts in \(plotter.plotsDirectory)")

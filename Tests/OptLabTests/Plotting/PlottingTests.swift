@@ -28,8 +28,10 @@ struct PlottingTests {
         "mnist-loss", "mnist-loss-time", "mnist-accuracy", "mnist-ranking", "mnist-heatmap", "mnist-lr",
     ]
 
+    static let root = NSTemporaryDirectory() + "optlab-plots-\(UUID().uuidString)"
+
     static let rendered: (plots: String, figures: [SuitePlotter.Figure], files: [String]) = {
-        let root = NSTemporaryDirectory() + "optlab-plots-\(UUID().uuidString)"
+        let root = Self.root
         try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let path = root + "/plotfixture.yaml"
         FileManager.default.createFile(atPath: path, contents: Data(fixture.utf8))
@@ -91,6 +93,24 @@ struct PlottingTests {
         let script = try String(contentsOfFile: "\(plots)/\(name).gp", encoding: .utf8)
         let golden = try String(contentsOfFile: "Tests/OptLabTests/Plotting/Golden/\(name).gp", encoding: .utf8)
         #expect(script == golden)
+    }
+
+    @Test("--animate: a GIF of the trajectories, 60 frames per surface")
+    func animation() throws {
+        _ = Self.rendered
+        let plotter = SuitePlotter(resultsDirectory: Self.root + "/results/plotfixture",
+                                   plotsDirectory: Self.root + "/animated", animate: true)
+        let animations = try plotter.write().filter { $0.name.hasSuffix("-animation") }
+        #expect(animations.map(\.name) == ["rosenbrock-animation", "saddle-animation"])
+        let files = try plotter.render(animations, formats: ["png"])
+        #expect(files == animations.map { plotter.plotsDirectory + "/" + $0.name + ".gif" })
+        let gif = try #require(FileManager.default.contents(atPath: files[0]))
+        #expect(gif.prefix(6) == Data("GIF89a".utf8))
+        // One graphic control extension (21 F9 04) per frame.
+        let marker = Data([0x21, 0xF9, 0x04])
+        var frames = 0, index = gif.startIndex
+        while let range = gif.range(of: marker, in: index..<gif.endIndex) { frames += 1; index = range.upperBound }
+        #expect(frames == 60)
     }
 
     @Test("each optimizer keeps one colour everywhere")

@@ -15,6 +15,7 @@ set key outside right top box opaque
 set grid lc rgb "#dddddd"
 set title "fashion: validation accuracy against epoch (mean over repeats, band: min–max)"
 set xlabel "epoch"
+set xtics 1
 set ylabel "validation accuracy"
 set format y "%.2f"
 plot "fashion-curves.dat" index 0 using 2:10:11 with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \

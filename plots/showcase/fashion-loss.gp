@@ -16,7 +16,9 @@ set grid lc rgb "#dddddd"
 set multiplot layout 1,2 title "fashion: loss against epoch (mean over repeats, band: min–max)"
 set logscale y
 set xlabel "epoch"
-set key inside top right font ",9"
+set key below font ",9"
+set bmargin 7
+set xtics 1
 set ylabel "training loss (cross-entropy or MSE)"
 set title "training"
 plot "fashion-curves.dat" index 0 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \

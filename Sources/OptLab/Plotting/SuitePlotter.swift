@@ -274,7 +274,9 @@ public struct SuitePlotter {
             set multiplot layout 1,\(hasValidation ? 2 : 1) title "\(name): loss against epoch (mean over repeats, band: min–max)"
             set logscale y
             set xlabel "epoch"
-            set key inside top right font ",9"
+            set key below font ",9"
+            set bmargin 7
+            \(problem.base.epochs <= 20 ? "set xtics 1" : "")
             set ylabel "training loss (cross-entropy or MSE)"
             set title "training"
             plot \(curveLayers(x: 2, y: 3, band: true))
@@ -309,6 +311,7 @@ public struct SuitePlotter {
             accuracy += """
                 set title "\(name): validation accuracy against epoch (mean over repeats, band: min–max)"
                 set xlabel "epoch"
+                \(problem.base.epochs <= 20 ? "set xtics 1" : "")
                 set ylabel "validation accuracy"
                 set format y "%.2f"
                 plot \(curveLayers(x: 2, y: 9, band: true))

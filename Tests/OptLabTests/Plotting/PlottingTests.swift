@@ -95,6 +95,20 @@ struct PlottingTests {
         #expect(script == golden)
     }
 
+    /// Numbers in the network figures' scripts depend on the training results (best
+    /// settings in labels, the colour range), so those goldens compare with every
+    /// number replaced by `#`.
+    @Test("golden text of the network figures' scripts, numbers masked", arguments: ["mnist-loss", "mnist-heatmap"])
+    func maskedGolden(name: String) throws {
+        let (plots, _, _) = Self.rendered
+        func masked(_ text: String) -> String {
+            text.replacingOccurrences(of: #"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?"#, with: "#", options: .regularExpression)
+        }
+        let script = try String(contentsOfFile: "\(plots)/\(name).gp", encoding: .utf8)
+        let golden = try String(contentsOfFile: "Tests/OptLabTests/Plotting/Golden/\(name).gp", encoding: .utf8)
+        #expect(masked(script) == masked(golden))
+    }
+
     @Test("--animate: a GIF of the trajectories, 60 frames per surface")
     func animation() throws {
         _ = Self.rendered

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import OptLab
+
+extension OptLabCommand {
+    /// `optlab report results/<suite>`.
+    public struct Report: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Write results/<suite>/report.md: rankings, best settings and, for momentum sweeps, the course exercise's analysis.")
+
+        @Argument(help: "The suite's results folder, e.g. results/momentum-exercise.")
+        public var directory: String
+
+        @Option(help: ArgumentHelp("The suite's figures folder (default: plots/<suite> beside the results root).", valueName: "dir"))
+        public var plots: String?
+
+        public init() {}
+
+        public func run() throws {
+            guard FileManager.default.fileExists(atPath: directory + "/runs.csv") else {
+                throw InputError("no runs.csv in \(directory); run the suite first")
+            }
+            print("wrote \(try ReportWriter.write(resultsDirectory: directory, plotsDirectory: plots))")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+import OptLab
+
+/// The report generator on a hand-written runs.csv: its tables equal values computed here
+/// by hand, and its conclusions follow the numbers.
+@Suite("Report: the momentum exercise and rankings")
+struct ReportTests {
+    static let header = "run_id,problem,type,optimizer,convention,lr,momentum,repeat,seed,status,epochs,steps,final_train_loss,final_val_loss,final_train_acc,final_val_acc,final_test_acc,best_val_loss,best_val_acc,final_loss,best_loss,final_distance,to_val_acc_0.97,wall_seconds"
+
+    /// (ξ, α, repeat, status, final_val_acc, epochs to val_acc 0.97).
+    static func fixture(plainFast: Bool) -> [[String]] {
+        let runs: [(Double, Double, Int, String, String, String)] = [
+            (0, 0.01, 0, "ok", "0.975", "8"), (0, 0.01, 1, "ok", "0.972", "10"),
+            (0, 0.1, 0, "ok", "0.979", plainFast ? "3" : "4"), (0, 0.1, 1, "ok", "0.981", plainFast ? "3" : "4"),
+            (0.9, 0.01, 0, "ok", "0.983", "3"), (0.9, 0.01, 1, "ok", "0.985", "4"),
+            (0.9, 0.1, 0, "diverged", "", ""), (0.9, 0.1, 1, "diverged", "", ""),
+        ]
+        let rows = runs.enumerated().map { i, r in
+            "id\(i),mnist,network,momentum,keras,\(r.1),\(r.0),\(r.2),\(r.2 + 7),\(r.3),10,,0.1,0.1,0.99,\(r.4),\(r.4),0.1,\(r.4),,,,\(r.5),1.5"
+        }
+        return CSV.parse(([header] + rows).joined(separator: "\n") + "\n")
+    }
+
+    @Test("cells, speed-ups, divergence and the effective step, computed by hand")
+    func analysis() throws {
+        let analyses = MomentumAnalysis.analyses(runsCSV: Self.fixture(plainFast: false))
+        let a = try #require(analyses.first)
+        #expect(analyses.count == 1 && a.target == "val_acc_0.97" && a.unit == "epochs")
+        #expect(a.xis == [0, 0.9] && a.alphas == [0.01, 0.1])
+        // Means over the two repeats: (8 + 10)/2 = 9, 4, (3 + 4)/2 = 3.5; ξ = 0.9, α = 0.1 diverged.
+        #expect(a.cell(xi: 0, alpha: 0.01)?.meanToTarget == 9)
+        #expect(a.cell(xi: 0, alpha: 0.1)?.meanToTarget == 4)
+        #expect(a.cell(xi: 0.9, alpha: 0.01)?.meanToTarget == 3.5)
+        #expect(a.cell(xi: 0.9, alpha: 0.1)?.diverged == 2)
+        // Speed-up at α = 0.01: 9 / 3.5.
+        #expect(a.speedUp(xi: 0.9, alpha: 0.01) == 9 / 3.5)
+        #expect(a.speedUp(xi: 0.9, alpha: 0.1) == nil)
+        #expect(a.fastest?.xi == 0.9 && a.fastest?.alpha == 0.01)
+        #expect(a.fastestPlain?.alpha == 0.1)
+        // Effective steps 0.01, 0.1, 0.1 stable; 0.1/(1 − 0.9) = 1 diverged.
+        let boundary = a.divergenceBoundary
+        #expect(abs(boundary.smallestDiverged! - 1) < 1e-12 && abs(boundary.largestStable! - 0.1) < 1e-12)
+        // Ranks of effective steps (0.01, 0.1, 0.1) → (1, 2.5, 2.5); of epochs (9, 4, 3.5) → (3, 2, 1): ρ = −√3/2.
+        #expect(abs(a.effectiveStepCorrelation! + 3.0.squareRoot() / 2) < 1e-12)
+    }
+
+    @Test("the report's tables and sentences")
+    func markdown() {
+        let text = ReportWriter.markdown(suite: "fixture", runs: Self.fixture(plainFast: false))
+        #expect(text.contains("| 0 | 9.0 (2/2) | 4.0 (2/2) |"))
+        #expect(text.contains("| 0.9 | 3.5 (2/2) | div |"))
+        #expect(text.contains("| 0.9 | 2.57× | — |"))
+        #expect(text.contains("| 0.9 | 0.1 | 1 |"))  // effective steps at ξ = 0.9
+        #expect(text.contains("reached fastest at ξ = 0.9, α = 0.01: 3.5 epochs"))
+        #expect(text.contains("**Momentum converged in fewer epochs**: plain mini-batch descent needed 4.0 epochs at its best α = 0.1, 0.5 more"))
+        #expect(text.contains("every setting with α/(1 − ξ) ≤ 0.1 was stable and divergence began at 1"))
+        #expect(text.contains("Spearman correlation between α/(1 − ξ) and epochs to target is -0.87"))
+        // Ranking: the best momentum setting by validation accuracy is ξ = 0.9, α = 0.01 (0.984).
+        #expect(text.contains("**momentum** ranks first with final_val_acc = 0.984 at lr=0.01 momentum=0.9."))
+    }
+
+    @Test("the conclusion changes when the numbers do")
+    func conclusionFollowsNumbers() {
+        let text = ReportWriter.markdown(suite: "fixture", runs: Self.fixture(plainFast: true))
+        #expect(text.contains("reached fastest at ξ = 0, α = 0.1: 3.0 epochs"))
+        #expect(text.contains("**Momentum did not converge in fewer epochs**: plain mini-batch descent (ξ = 0) at its best α = 0.1 was the fastest of all."))
+        #expect(!text.contains("**Momentum converged in fewer epochs**"))
+    }
+}

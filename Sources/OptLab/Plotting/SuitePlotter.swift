@@ -93,6 +93,9 @@ public struct SuitePlotter {
             }
             figures.append(try learningRateFigure(problem, ranking: ranking, runs: runs, problemRuns: problemRuns, source: source))
         }
+        for analysis in MomentumAnalysis.analyses(runsCSV: [runs.header] + runs.rows) {
+            figures.append(try momentumFigure(analysis, source: source))
+        }
         return figures
     }
 
@@ -410,6 +413,44 @@ public struct SuitePlotter {
     }
 
     static func short(_ value: Double) -> String { value == 0 ? "0" : String(format: "%.3g", value) }
+
+    // MARK: The momentum exercise
+
+    /// Epochs (steps) to a target over ξ × α, the values printed in the cells; diverged
+    /// cells marked ×, cells where no run reached the target left blank.
+    private func momentumFigure(_ a: MomentumAnalysis, source: String) throws -> Figure {
+        let name = "\(a.problem)-momentum-\(a.target)"
+        var text = "# xi_index alpha_index mean_to_target diverged label\n"
+        for (i, xi) in a.xis.enumerated() {
+            for (j, alpha) in a.alphas.enumerated() {
+                let c = a.cell(xi: xi, alpha: alpha)
+                let mean = c?.meanToTarget ?? .nan
+                let label = c?.meanToTarget.map { String(format: "%.1f", $0) } ?? "-"
+                text += "\(j) \(i) \(Self.fmt(mean)) \((c?.diverged ?? 0) > 0 ? 1 : 0) \(label)\n"
+            }
+        }
+        try save(text, "\(name).dat")
+        let title = "\(a.problem): \(a.unit) to \(a.target.replacingOccurrences(of: "_", with: " ")) over momentum ξ × learning rate α"
+        var script = PlotStyle.header(name: name, title: title, source: source)
+        script += """
+            set title "\(title) (× diverged, blank: not reached)"
+            unset key
+            set palette defined (0 "#0d0887", 1 "#7e03a8", 2 "#cc4778", 3 "#f89540", 4 "#f0f921")
+            set cblabel "\(a.unit) to target (mean over repeats)"
+            set xtics (\(a.alphas.enumerated().map { "\"\(Self.short($0.element))\" \($0.offset)" }.joined(separator: ", ")))
+            set ytics (\(a.xis.enumerated().map { "\"\(Self.short($0.element))\" \($0.offset)" }.joined(separator: ", ")))
+            set xlabel "learning rate α"
+            set ylabel "momentum ξ"
+            set xrange [-0.5:\(Double(a.alphas.count) - 0.5)]
+            set yrange [-0.5:\(Double(a.xis.count) - 0.5)]
+            plot "\(name).dat" using 1:2:3 with image, \\
+                 "" using 1:2:5 with labels font ",10" tc rgb "#ffffff", \\
+                 "" using 1:($4 > 0 ? $2 : NaN) with points pt 2 ps 3 lw 2 lc rgb "#000000"
+
+            """
+        try save(script, "\(name).gp")
+        return Figure(name: name, title: title)
+    }
 
     // MARK: Learning-rate sensitivity
 

@@ -127,6 +127,28 @@ struct PlottingTests {
         #expect(frames == 60)
     }
 
+    @Test("a momentum sweep gets the (ξ, α) heatmap of steps to target")
+    func momentumHeatmap() throws {
+        let root = NSTemporaryDirectory() + "optlab-momentum-plot-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let text = """
+            name: sweep
+            optimizers: [{name: momentum, grid: {momentum: [0, 0.5, 0.9], lr: [0.01, 0.1, 0.3]}}]
+            problems:
+              - surface: {surface: quadratic, steps: 400, targets: {distance: 1.0e-3}}
+            """
+        FileManager.default.createFile(atPath: root + "/sweep.yaml", contents: Data(text.utf8))
+        try SuiteRunner(suite: try Suite.load(path: root + "/sweep.yaml"), outputRoot: root + "/results", log: { _ in }).run()
+        let plotter = SuitePlotter(resultsDirectory: root + "/results/sweep", plotsDirectory: root + "/plots")
+        let figure = try #require(try plotter.write().first { $0.name == "quadratic-momentum-distance_0.001" })
+        _ = try plotter.render([figure], formats: ["png"])
+        #expect(try PNGImage(path: root + "/plots/\(figure.name).png").distinctColors > 40)
+        // SGD (ξ = 0) at α = 0.1 on the bowl: x shrinks by 0.9 per step from −8, y is exact after
+        // one step, so it is within 1e-3 when 8·0.9ᵗ ≤ 1e-3: t = 86. The cell prints it.
+        let data = try String(contentsOfFile: root + "/plots/\(figure.name).dat", encoding: .utf8)
+        #expect(data.contains("\n1 0 86.0 0 86.0\n"))
+    }
+
     @Test("each optimizer keeps one colour everywhere")
     func colours() {
         let colours = OptimizerKind.allCases.map { PlotStyle.color($0.rawValue) }

@@ -57,6 +57,9 @@ public enum ReportWriter {
                     text += "The last is \(last.optimizer)" + (last.mean.isNaN ? ", which diverged at every setting.\n" : " (\(String(format: "%.6g", last.mean))).\n")
                 }
             }
+            if let robust = robustness(rows, problem: ranking.problem, metric: ranking.metric, higherIsBetter: ranking.higherIsBetter) {
+                text += robust
+            }
             let mine = figures.filter { $0.hasPrefix(ranking.problem + "-") && !$0.contains("momentum") }
             if !mine.isEmpty {
                 text += "\nFigures: " + mine.map { "[\($0.dropLast(4))](\(figurePrefix)/\($0))" }.joined(separator: ", ") + "\n"
@@ -65,6 +68,50 @@ public enum ReportWriter {
         for analysis in MomentumAnalysis.analyses(runsCSV: rows) {
             text += momentumSection(analysis, figures: figures, figurePrefix: figurePrefix)
         }
+        return text
+    }
+
+    /// Robustness across the learning-rate grid: for each optimizer, the metric at each
+    /// lr (best over the other settings, mean over repeats; a diverged lr counts as
+    /// accuracy 0, or is only counted for losses), averaged over its learning rates.
+    static func robustness(_ rows: [[String]], problem: String, metric: String, higherIsBetter: Bool) -> String? {
+        guard let header = rows.first, let p = header.firstIndex(of: "problem"), let o = header.firstIndex(of: "optimizer"),
+              let l = header.firstIndex(of: "lr"), let m = header.firstIndex(of: metric), let st = header.firstIndex(of: "status") else { return nil }
+        let excluded: Set<String> = ["run_id", "repeat", "seed", "status", "wall_seconds", "epochs", "steps"]
+        let settingColumns = header.indices.filter { !excluded.contains(header[$0]) && !header[$0].hasPrefix("final") && !header[$0].hasPrefix("best") && !header[$0].hasPrefix("to_") && $0 != l }
+        let runs = rows.dropFirst().filter { $0[p] == problem }
+        var optimizers: [String] = []
+        for row in runs where !optimizers.contains(row[o]) { optimizers.append(row[o]) }
+        var scores: [(String, Double, Int, Int)] = []
+        for optimizer in optimizers {
+            let mine = runs.filter { $0[o] == optimizer }
+            let lrs = Set(mine.compactMap { Double($0[l]) }).sorted()
+            guard lrs.count > 1 else { return nil }
+            var values: [Double] = []
+            var divergedLRs = 0
+            for lr in lrs {
+                var groups: [String: [Double]] = [:]
+                for row in mine where Double(row[l]) == lr {
+                    let key = settingColumns.map { row[$0] }.joined(separator: "|")
+                    if row[st] == "diverged" || Double(row[m]) == nil { groups[key, default: []].append(.nan) } else { groups[key, default: []].append(Double(row[m])!) }
+                }
+                let means = groups.values.map { $0.contains { $0.isNaN } ? Double.nan : $0.reduce(0, +) / Double($0.count) }.filter { !$0.isNaN }
+                if let best = higherIsBetter ? means.max() : means.min() { values.append(best) } else {
+                    divergedLRs += 1
+                    if higherIsBetter { values.append(0) }
+                }
+            }
+            guard !values.isEmpty else { continue }
+            scores.append((optimizer, values.reduce(0, +) / Double(values.count), lrs.count, divergedLRs))
+        }
+        // Losses of diverged rates are unknown: for them, fewer divergences rank first.
+        guard let best = scores.sorted(by: { a, b in
+            if higherIsBetter { return a.1 > b.1 }
+            return a.3 != b.3 ? a.3 < b.3 : a.1 < b.1
+        }).first else { return nil }
+        var text = "\nMost robust across the learning-rate grid: **\(best.0)**, whose \(metric) averaged over its \(best.2) learning rates "
+        text += "(best other settings at each) is \(String(format: "%.6g", best.1))"
+        text += best.3 > 0 ? " (diverged at \(best.3) of them).\n" : ".\n"
         return text
     }
 

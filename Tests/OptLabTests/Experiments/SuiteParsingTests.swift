@@ -112,7 +112,7 @@ struct SuiteParsingTests {
 
     @Test("the shipped suites pass validation")
     func shippedSuites() throws {
-        for name in ["surfaces", "optimizers-mnist", "optimizers-fashion-mnist", "fashion-quick", "showcase"] {
+        for name in ["surfaces", "optimizers-mnist", "optimizers-fashion-mnist", "fashion-quick", "showcase", "momentum-exercise", "momentum-exercise-fashion", "depth", "regularization", "batch-size", "activations"] {
             let suite = try Suite.load(path: "experiments/\(name).yaml")
             #expect(!suite.expand().isEmpty)
         }

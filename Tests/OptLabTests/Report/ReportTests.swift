@@ -57,6 +57,9 @@ struct ReportTests {
         #expect(text.contains("Spearman correlation between α/(1 − ξ) and epochs to target is -0.87"))
         // Ranking: the best momentum setting by validation accuracy is ξ = 0.9, α = 0.01 (0.984).
         #expect(text.contains("**momentum** ranks first with final_val_acc = 0.984 at lr=0.01 momentum=0.9."))
+        // Robustness: at α = 0.01 the best ξ gives (0.983 + 0.985)/2 = 0.984; at α = 0.1 only
+        // ξ = 0 survives, (0.979 + 0.981)/2 = 0.98; their mean is 0.982.
+        #expect(text.contains("Most robust across the learning-rate grid: **momentum**, whose final_val_acc averaged over its 2 learning rates (best other settings at each) is 0.982."))
     }
 
     @Test("the conclusion changes when the numbers do")

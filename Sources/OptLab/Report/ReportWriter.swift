@@ -190,7 +190,8 @@ public enum ReportWriter {
         if let rho = a.effectiveStepCorrelation {
             text += "- Across the settings that reached the target, the Spearman correlation between α/(1 − ξ) and \(unit) to target is " + String(format: "%.2f", rho) + ": "
             if rho <= -0.7 {
-                text += "the effective step explains most of the pattern (larger effective steps, fewer \(unit), until runs diverge).\n"
+                text += "the effective step explains most of the pattern (larger effective steps, fewer \(unit)"
+                    + (divergedCells.isEmpty ? ").\n" : ", until runs diverge).\n")
             } else if rho <= -0.3 {
                 text += "the effective step explains part of the pattern; ξ and α also matter apart from their ratio.\n"
             } else {

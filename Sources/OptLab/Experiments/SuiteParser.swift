@@ -330,8 +330,10 @@ struct SuiteParser {
         do { activation = try Activation.parse(activationName, leakySlope: leakySlope, eluAlpha: eluAlpha) } catch let e as InputError {
             throw error(activationNode ?? node, e.message)
         }
-        if validation == 0, monitor == .valLoss || monitor == .valAcc, patience != nil, targets.contains(where: { $0.metric.hasPrefix("val") }) {
-            throw error(node, "validation targets need a validation set (validation > 0)")
+        // Without a validation set, early stopping watches the training metric instead, but
+        // a validation target could never be reached.
+        if validation == 0, let target = targets.first(where: { $0.metric.hasPrefix("val") }) {
+            throw error(node, "target '\(target.metric)' needs a validation set; set validation > 0")
         }
         let base = TrainingConfiguration(hiddenLayers: hidden, activation: activation, output: output,
                                          optimizer: OptimizerSpec(kind: .sgd), epochs: epochs, batchSize: batchSize,

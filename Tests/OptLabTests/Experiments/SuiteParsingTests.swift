@@ -89,6 +89,7 @@ struct SuiteParsingTests {
         ("name: t\noptimizers: [sgd]\nproblems:\n  - network: {dataset: mnist, epochs: 1, batch_size: 8, dropout: 1.2}\n", 4, 66, "dropout rates must be in [0, 1)"),
         ("name: t\noptimizers: [sgd]\nproblems:\n  - network: {dataset: mnist, epochs: 1, batch_size: 8, activation: rleu}\n", 4, 69, "did you mean 'relu'?"),
         ("name: t\noptimizers: [sgd]\nproblems: [\n", 4, 1, "YAML syntax error"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - network: {dataset: mnist, epochs: 1, batch_size: 8, validation: 0, targets: {val_acc: 0.9}}\n", 4, 14, "target 'val_acc' needs a validation set"),
     ])
     func validationErrors(text: String, line: Int, column: Int, fragment: String) {
         let error = #expect(throws: InputError.self) { _ = try Suite.parse(text, file: "bad.yaml") }

@@ -36,11 +36,7 @@ public enum SuiteSummary {
         guard let header = rows.first else { return [] }
         let column = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
         func value(_ row: [String], _ name: String) -> String { column[name].map { $0 < row.count ? row[$0] : "" } ?? "" }
-        let fixedColumns: Set<String> = ["run_id", "problem", "type", "optimizer", "convention", "repeat", "seed", "status",
-                                         "epochs", "steps", "final_train_loss", "final_val_loss", "final_train_acc", "final_val_acc",
-                                         "final_test_acc", "best_val_loss", "best_val_acc", "final_loss", "best_loss",
-                                         "final_distance", "wall_seconds", "start_x", "start_y"]
-        let settingColumns = header.filter { !fixedColumns.contains($0) && !$0.hasPrefix("to_") }
+        let settingColumns = Self.settingColumns(of: header)
         let targetColumns = header.filter { $0.hasPrefix("to_") }
         var problems: [String] = []
         for row in rows.dropFirst() where !problems.contains(value(row, "problem")) { problems.append(value(row, "problem")) }
@@ -91,6 +87,16 @@ public enum SuiteSummary {
             }.map(\.element)
             return ProblemRanking(problem: problem, metric: metric, higherIsBetter: higher, entries: entries)
         }
+    }
+
+    /// The columns of runs.csv that describe a setting: `lr` and every swept key (not the
+    /// identity, start, outcome, target and timing columns).
+    public static func settingColumns(of header: [String]) -> [String] {
+        let fixed: Set<String> = ["run_id", "problem", "type", "optimizer", "convention", "repeat", "seed", "status",
+                                  "epochs", "steps", "final_train_loss", "final_val_loss", "final_train_acc", "final_val_acc",
+                                  "final_test_acc", "best_val_loss", "best_val_acc", "final_loss", "best_loss",
+                                  "final_distance", "wall_seconds", "start_x", "start_y"]
+        return header.filter { !fixed.contains($0) && !$0.hasPrefix("to_") }
     }
 
     /// NaN (diverged or failed) ranks last.

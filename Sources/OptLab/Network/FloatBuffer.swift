@@ -26,6 +26,4 @@ public final class FloatBuffer: @unchecked Sendable {
         precondition(source.count == count)
         base.update(from: source.base, count: count)
     }
-
-    public func fill(_ value: Float) { base.update(repeating: value, count: count) }
 }

@@ -103,7 +103,6 @@ public struct TrainingProfile: Sendable {
     public var optimizerSeconds = 0.0
     /// Everything else: batch assembly, activations, losses, evaluation's non-BLAS work.
     public var elementwiseSeconds: Double { totalSeconds - matrixSeconds - optimizerSeconds }
-    public var trainingExamples = 0
 }
 
 public struct TrainingResult: Sendable {
@@ -183,7 +182,6 @@ public enum Trainer {
                 let optimizerStart = DispatchTime.now().uptimeNanoseconds
                 optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer))
                 profile.optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - optimizerStart) / 1e9
-                profile.trainingExamples += rows
                 if !loss.isFinite {
                     status = .diverged
                     break

@@ -467,6 +467,7 @@ public struct SuitePlotter {
         for row in problemRuns where !optimizers.contains(runs.value(row, "optimizer")) { optimizers.append(runs.value(row, "optimizer")) }
         var finite: [Double] = []
         var blocks: [(String, [(Double, Double, Bool)])] = []
+        let keyColumns = SuiteSummary.settingColumns(of: runs.header) + ["convention", "start_x", "start_y"]
         for optimizer in optimizers {
             let mine = problemRuns.filter { runs.value($0, "optimizer") == optimizer }
             let lrs = Set(mine.compactMap { runs.number($0, "lr") }).sorted()
@@ -477,8 +478,7 @@ public struct SuitePlotter {
                 var groups: [String: [Double]] = [:]
                 var diverged = true
                 for row in atLR {
-                    let key = runs.header.filter { !["run_id", "repeat", "seed", "wall_seconds"].contains($0) && !$0.hasPrefix("final") && !$0.hasPrefix("best") && !$0.hasPrefix("to_") && $0 != "status" && $0 != "epochs" && $0 != "steps" }
-                        .map { runs.value(row, $0) }.joined(separator: "|")
+                    let key = keyColumns.map { runs.value(row, $0) }.joined(separator: "|")
                     if let v = runs.number(row, metric), v.isFinite, runs.value(row, "status") != "diverged" {
                         groups[key, default: []].append(logY ? max(v - floor, 1e-16) : v)
                         diverged = false
@@ -491,7 +491,7 @@ public struct SuitePlotter {
             }
             blocks.append((optimizer, points))
         }
-        let top = ranking.higherIsBetter ? (finite.max() ?? 1) : (finite.max() ?? 1)
+        let top = finite.max() ?? 1
         for (optimizer, points) in blocks {
             text += "# \(optimizer)\n"
             for (lr, value, diverged) in points {

@@ -77,8 +77,9 @@ public enum ReportWriter {
     static func robustness(_ rows: [[String]], problem: String, metric: String, higherIsBetter: Bool) -> String? {
         guard let header = rows.first, let p = header.firstIndex(of: "problem"), let o = header.firstIndex(of: "optimizer"),
               let l = header.firstIndex(of: "lr"), let m = header.firstIndex(of: metric), let st = header.firstIndex(of: "status") else { return nil }
-        let excluded: Set<String> = ["run_id", "repeat", "seed", "status", "wall_seconds", "epochs", "steps"]
-        let settingColumns = header.indices.filter { !excluded.contains(header[$0]) && !header[$0].hasPrefix("final") && !header[$0].hasPrefix("best") && !header[$0].hasPrefix("to_") && $0 != l }
+        // Everything that makes a setting apart from the learning rate.
+        let keyNames = SuiteSummary.settingColumns(of: header).filter { $0 != "lr" } + ["convention", "start_x", "start_y"]
+        let settingColumns = keyNames.compactMap { header.firstIndex(of: $0) }
         let runs = rows.dropFirst().filter { $0[p] == problem }
         var optimizers: [String] = []
         for row in runs where !optimizers.contains(row[o]) { optimizers.append(row[o]) }

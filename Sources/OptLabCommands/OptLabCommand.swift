@@ -11,7 +11,7 @@ public struct OptLabCommand: ParsableCommand {
         Exit codes: 0 success (a diverged run is a result), 1 runtime failure, \
         2 invalid input (flags, configuration, data files).
         """,
-        subcommands: [Run.self, Validate.self, Merge.self, Plot.self, Report.self, List.self, Descend.self, Train.self, DataCommand.self, Demo.self, Bench.self]
+        subcommands: [Run.self, Validate.self, Merge.self, Slurm.self, Plot.self, Report.self, List.self, Descend.self, Train.self, DataCommand.self, Demo.self, Bench.self]
     )
 
     public init() {}

@@ -557,7 +557,6 @@ public struct SuitePlotter {
     }
 
     public static func gnuplotPath() -> String? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return paths.map { $0 + "/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        executableOnPath("gnuplot")
     }
 }

@@ -18,3 +18,9 @@ public enum ProcessSetup {
     /// when output goes to a file or a pipe).
     public static func lineBufferStandardOutput() { optlab_line_buffer_stdout() }
 }
+
+/// The first executable called `name` on `$PATH`.
+public func executableOnPath(_ name: String) -> String? {
+    let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    return paths.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}

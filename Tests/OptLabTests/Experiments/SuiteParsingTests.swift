@@ -113,8 +113,13 @@ struct SuiteParsingTests {
 
     @Test("the shipped suites pass validation")
     func shippedSuites() throws {
-        for name in ["surfaces", "optimizers-mnist", "optimizers-fashion-mnist", "fashion-quick", "showcase", "momentum-exercise", "momentum-exercise-fashion", "depth", "regularization", "batch-size", "activations"] {
-            let suite = try Suite.load(path: "experiments/\(name).yaml")
+        let names = try FileManager.default.contentsOfDirectory(atPath: "experiments").filter { $0.hasSuffix(".yaml") }.sorted()
+        for name in ["surfaces", "optimizers-mnist", "optimizers-fashion-mnist", "fashion-quick", "showcase", "momentum-exercise",
+                     "momentum-exercise-fashion", "depth", "regularization", "batch-size", "activations", "cluster-smoke"] {
+            #expect(names.contains(name + ".yaml"), "experiments/\(name).yaml is missing")
+        }
+        for name in names {
+            let suite = try Suite.load(path: "experiments/" + name)
             #expect(!suite.expand().isEmpty)
         }
         #expect(try Suite.load(path: "experiments/optimizers-mnist.yaml").expand().count == 9 * 4 * 3 * 3)

@@ -9,6 +9,5 @@ swift test -c release "$@"
 if [ "${OPTLAB_SKIP_SLURM:-0}" = 1 ]; then
   echo "Slurm integration test left out (OPTLAB_SKIP_SLURM=1)"
 else
-  swift build -c release --product optlab
   bash Tests/Integration/slurm.sh
 fi

@@ -71,6 +71,9 @@ public enum DatasetName: String, CaseIterable, Sendable, Codable {
         throw InputError(NearestName.unknownMessage(kind: "dataset", name: name, valid: allCases.map(\.rawValue)))
     }
 
+    /// Training images in both datasets' standard split (the test split has 10,000).
+    public static let trainingImages = 60_000
+
     /// Where a Debian package installs the files, if one does.
     public var systemDirectory: String? {
         self == .fashionMNIST ? "/usr/share/datasets/fashion-mnist" : nil

@@ -42,7 +42,9 @@ public enum ShardMerger {
             for (name, target) in [("epochs.csv", 0), ("trajectories.csv", 1)] {
                 let path = directory + "/" + name
                 guard FileManager.default.fileExists(atPath: path) else { continue }
-                let kept = try ResultsStore.readRows(path).dropFirst().filter { complete.contains($0.first ?? "") }
+                let header = target == 0 ? ResultsStore.epochsHeader : ResultsStore.trajectoriesHeader
+                let kept = try ResultsStore.conform(ResultsStore.readRows(path), to: header, file: path).dropFirst()
+                    .filter { complete.contains($0.first ?? "") }
                 if target == 0 { epochRows += kept } else { trajectoryRows += kept }
             }
         }

@@ -52,10 +52,21 @@ public final class ResultsStore: @unchecked Sendable {
         try Self.writeAtomically(runsPath, rows: runs)
         let complete = Set(runs.dropFirst().compactMap(\.first))
         for (path, header) in [(epochsPath, Self.epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)] {
-            let rows = FileManager.default.fileExists(atPath: path) ? try Self.readRows(path) : [header]
+            let rows = FileManager.default.fileExists(atPath: path) ? try Self.conform(Self.readRows(path), to: header, file: path) : [header]
             let kept = [header] + rows.dropFirst().filter { complete.contains($0.first ?? "") }
             try Self.writeAtomically(path, rows: kept)
         }
+    }
+
+    /// Rows written under an earlier version of `header` (a prefix of it: columns were
+    /// only ever added at the end) padded with empty fields; any other header is refused.
+    public static func conform(_ rows: [[String]], to header: [String], file: String) throws -> [[String]] {
+        guard let old = rows.first, old != header else { return rows }
+        guard old.count < header.count, Array(header.prefix(old.count)) == old else {
+            throw InputError("the header \(old.joined(separator: ",")) is not this version's \(header.joined(separator: ","))", file: file)
+        }
+        let padding = [String](repeating: "", count: header.count - old.count)
+        return [header] + rows.dropFirst().map { $0 + padding }
     }
 
     /// Appends a finished run: its epoch and trajectory rows, then its runs.csv row.

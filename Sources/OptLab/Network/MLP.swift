@@ -252,6 +252,15 @@ public final class MLP {
         }
     }
 
+    /// Adds each layer's ‖∂W‖₂ (weights only) from the last `backward` to `sums`.
+    public func addWeightGradientNorms(to sums: inout [Double]) {
+        for (l, layer) in layers.enumerated() {
+            let count = Int32(layer.fanIn * layer.fanOut)
+            let g = gradient.base + layer.weightOffset
+            sums[l] += Double(cblas_sdot(count, g, 1, g, 1)).squareRoot()
+        }
+    }
+
     /// The regularization term `l1·Σ|w| + l2·Σw²` over all weights (not biases).
     public func penalty(l1: Double, l2: Double) -> Double {
         guard l1 != 0 || l2 != 0 else { return 0 }

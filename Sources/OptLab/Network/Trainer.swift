@@ -85,14 +85,19 @@ public struct EpochRecord: Sendable, Equatable {
     public var testAccuracy: Double?
     /// Wall-clock seconds since training started, at the end of this epoch.
     public var seconds: Double
+    /// Per layer, input side first: the Euclidean norm of the weight gradient the optimizer
+    /// received (data loss plus penalty), averaged over the epoch's batches. Vanishing
+    /// gradients show as norms that shrink towards the input.
+    public var gradientNorms: [Double] = []
 
-    /// The header of `epochs.csv` (the results-layout contract).
-    public static let csvHeader = ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds"]
+    /// The header of `epochs.csv` (the results-layout contract). `grad_norms` holds one
+    /// value per layer, separated by ';'.
+    public static let csvHeader = ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds", "grad_norms"]
 
     public func csvFields(runID: String) -> [String] {
         [runID, "\(epoch)", CSV.number(trainLoss), validationLoss.map(CSV.number) ?? "",
          CSV.number(trainAccuracy), validationAccuracy.map(CSV.number) ?? "", testAccuracy.map(CSV.number) ?? "",
-         CSV.number(seconds)]
+         CSV.number(seconds), gradientNorms.map(CSV.number).joined(separator: ";")]
     }
 }
 
@@ -161,6 +166,7 @@ public enum Trainer {
         for epoch in 1...configuration.epochs {
             order.shuffle(using: &shuffleGenerator)
             var lossSum = 0.0, correct = 0
+            var gradientNormSums = [Double](repeating: 0, count: network.layers.count), batches = 0
             for batchStart in stride(from: 0, to: training.count, by: batchSize) {
                 let rows = min(batchSize, training.count - batchStart)
                 fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)])
@@ -179,6 +185,8 @@ public enum Trainer {
                 }
                 lossSum += loss * Double(rows)
                 correct += batchCorrect
+                network.addWeightGradientNorms(to: &gradientNormSums)
+                batches += 1
                 let optimizerStart = DispatchTime.now().uptimeNanoseconds
                 optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer))
                 profile.optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - optimizerStart) / 1e9
@@ -190,7 +198,8 @@ public enum Trainer {
             var record = EpochRecord(
                 epoch: epoch, trainLoss: lossSum / Double(training.count),
                 penalty: network.penalty(l1: configuration.l1, l2: configuration.l2),
-                trainAccuracy: Double(correct) / Double(training.count), seconds: 0)
+                trainAccuracy: Double(correct) / Double(training.count), seconds: 0,
+                gradientNorms: gradientNormSums.map { $0 / Double(max(batches, 1)) })
             if status == .ok, !parametersAreFinite(network) { status = .diverged }
             if status == .ok, let validation {
                 (record.validationLoss, record.validationAccuracy) = evaluate(network, on: validation, input: input, labels: &labels)

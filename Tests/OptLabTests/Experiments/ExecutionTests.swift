@@ -79,6 +79,29 @@ struct ExecutionTests {
         #expect(ran == 0 && skipped == 16)
     }
 
+    @Test("results written before grad_norms existed resume with that column empty; a foreign header is refused")
+    func olderEpochsHeader() throws {
+        let root = Self.temporaryRoot()
+        let text = Self.suiteText(name: "older").replacingOccurrences(of: "repeats: 2", with: "repeats: 1")
+        let suite = try Suite.parse(text, file: Self.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
+        let path = root + "/older/epochs.csv"
+        let current = try ResultsStore.readRows(path)
+        #expect(current[0].last == "grad_norms" && !current[1].last!.isEmpty)
+        // The layout of earlier versions: no grad_norms column.
+        try ResultsStore.writeAtomically(path, rows: current.map { Array($0.dropLast()) })
+        let (ran, skipped) = try SuiteRunner(suite: suite, outputRoot: root, existing: .resume, log: { _ in }).run()
+        #expect(ran == 0 && skipped == 16)
+        let resumed = try ResultsStore.readRows(path)
+        #expect(resumed.count == current.count && resumed[0] == current[0])
+        #expect(resumed.dropFirst().allSatisfy { $0.count == current[0].count && $0.last!.isEmpty })
+        #expect(resumed.dropFirst().map { Array($0.dropLast()) } == current.dropFirst().map { Array($0.dropLast()) })
+
+        try ResultsStore.writeAtomically(path, rows: [["run_id", "epoch", "loss"]])
+        let error = #expect(throws: InputError.self) { try SuiteRunner(suite: suite, outputRoot: root, existing: .resume, log: { _ in }).run() }
+        #expect(error?.message.contains("is not this version's") == true)
+    }
+
     @Test("kill -9 mid-run: every CSV parses, --resume runs only the missing runs, a changed suite is refused")
     func killAndResume() throws {
         let binary = try #require(TestData.optlabBinary, "the optlab executable must be built (swift build)")

@@ -52,19 +52,46 @@ struct BackpropagationTests {
         }
         let analytic = network.gradient.array
         var difference = 0.0, magnitude = 0.0
+        for (numeric, a) in zip(numericGradient(network, x, l1: l1, l2: l2, dropout: mask), analytic.map(Double.init)) {
+            difference += (numeric - a) * (numeric - a)
+            magnitude += numeric * numeric + a * a
+        }
+        return (difference / magnitude).squareRoot()
+    }
+
+    /// Central differences of the loss, h = 1e-2, for every parameter.
+    static func numericGradient(_ network: MLP, _ x: [Float], l1: Double = 0, l2: Double = 0, dropout mask: SplitMix64? = nil) -> [Double] {
         let h: Float = 1e-2
-        for i in 0..<network.parameters.count {
+        return (0..<network.parameters.count).map { i in
             let saved = network.parameters[i]
             network.parameters[i] = saved + h
             let plus = loss(network, x, l1: l1, l2: l2, dropout: mask)
             network.parameters[i] = saved - h
             let minus = loss(network, x, l1: l1, l2: l2, dropout: mask)
             network.parameters[i] = saved
-            let numeric = (plus - minus) / (2 * Double(h))
-            difference += (numeric - Double(analytic[i])) * (numeric - Double(analytic[i]))
-            magnitude += numeric * numeric + Double(analytic[i]) * Double(analytic[i])
+            return (plus - minus) / (2 * Double(h))
         }
-        return (difference / magnitude).squareRoot()
+    }
+
+    @Test("the recorded per-layer gradient norms are those of the finite-difference gradient's weight blocks")
+    func gradientNorms() {
+        let network = MLP(architecture: NetworkArchitecture(layerSizes: [6, 5, 4, 3], activation: .sigmoid), maxRows: Self.rows)
+        var generator = SplitMix64(seed: 5)
+        network.initialize(using: &generator)
+        let x = Self.input()
+        _ = Self.loss(network, x, l1: 0, l2: 0.01, dropout: nil)
+        x.withUnsafeBufferPointer { xp in
+            Self.labels.withUnsafeBufferPointer { network.backward(xp.baseAddress!, rows: Self.rows, labels: $0.baseAddress!, l2: 0.01) }
+        }
+        var norms = [Double](repeating: 0, count: 3)
+        network.addWeightGradientNorms(to: &norms)
+        network.addWeightGradientNorms(to: &norms)  // sums: twice the norms
+        let numeric = Self.numericGradient(network, x, l2: 0.01)
+        for (l, layer) in network.layers.enumerated() {
+            let block = numeric[layer.weightOffset..<layer.biasOffset]
+            let expected = block.map { $0 * $0 }.reduce(0, +).squareRoot()
+            #expect(abs(norms[l] / 2 - expected) < 1e-3 * expected, "layer \(l): \(norms[l] / 2) vs \(expected)")
+        }
     }
 
     static let activations: [Activation] = [.sigmoid, .tanh, .relu, .leakyReLU(slope: 0.1), .elu(alpha: 1), .linear]

@@ -95,6 +95,8 @@ public struct SuitePlotter {
         }
         for analysis in MomentumAnalysis.analyses(runsCSV: [runs.header] + runs.rows) {
             figures.append(try momentumFigure(analysis, source: source))
+            guard let problem = suite.problems.first(where: { $0.name == analysis.problem }) else { continue }
+            if let figure = try momentumCellsFigure(analysis, problem: problem, runs: runs, source: source) { figures.append(figure) }
         }
         return figures
     }
@@ -450,6 +452,94 @@ public struct SuitePlotter {
             """
         try save(script, "\(name).gp")
         return Figure(name: name, title: title)
+    }
+
+    /// Loss curves (networks) or trajectories (surfaces) of the analysis's chosen cells,
+    /// mean over repeats for networks, the first repeat for surfaces.
+    private func momentumCellsFigure(_ a: MomentumAnalysis, problem: Suite.Problem, runs: Table, source: String) throws -> Figure? {
+        let name = "\(a.problem)-momentum-cells-\(a.target)"
+        let chosen = a.chosenCells
+        let colors = ["#D55E00", "#000000", "#7F7F7F", "#0072B2", "#009E73"]
+        func members(_ c: MomentumAnalysis.Cell) -> [String] {
+            runs.rows.filter { runs.value($0, "problem") == a.problem && runs.value($0, "optimizer") == "momentum"
+                && runs.number($0, "momentum") == c.xi && runs.number($0, "lr") == c.alpha }.map { runs.value($0, "run_id") }
+        }
+        func label(_ c: MomentumAnalysis.Cell, _ why: String) -> String { "ξ = \(Self.short(c.xi)), α = \(Self.short(c.alpha)) (\(why))" }
+        switch problem {
+        case .network:
+            let ids = chosen.map { members($0.cell) }
+            let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: Set(ids.flatMap { $0 }))
+            let header = EpochRecord.csvHeader
+            let (trainColumn, valColumn) = (header.firstIndex(of: "train_loss")!, header.firstIndex(of: "val_loss")!)
+            var text = "# epoch train_loss_mean val_loss_mean, one block per chosen cell\n"
+            var layers: [String] = []
+            for (i, (cell, why)) in chosen.enumerated() {
+                let series = ids[i].compactMap { epochs[$0] }
+                let longest = series.map(\.count).max() ?? 0
+                text += "# \(label(cell, why))\n"
+                for e in 0..<longest {
+                    func mean(_ column: Int) -> Double {
+                        let values = series.compactMap { e < $0.count ? Double($0[e][column]) : nil }.filter(\.isFinite)
+                        return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+                    }
+                    text += "\(e + 1) \(Self.fmt(mean(trainColumn))) \(Self.fmt(mean(valColumn)))\n"
+                }
+                text += "\n\n"
+                let color = colors[i % colors.count]
+                layers.append("\"\(name).dat\" index \(i) using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(color)\" title \"\(label(cell, why)): train\"")
+                layers.append("\"\(name).dat\" index \(i) using 1:3 with lines lw 2 dt 2 lc rgb \"\(color)\" title \"validation\"")
+            }
+            try save(text, "\(name).dat")
+            var script = PlotStyle.header(name: name, title: "\(a.problem): loss of chosen (ξ, α) cells", source: source)
+            script += """
+                set title "\(a.problem): training (solid) and validation (dashed) loss of chosen cells, mean over repeats"
+                set xlabel "epoch"
+                set ylabel "cross-entropy loss"
+                set logscale y
+                plot \(layers.joined(separator: ", \\\n     "))
+
+                """
+            try save(script, "\(name).gp")
+        case .surface(let p):
+            let ids = chosen.compactMap { members($0.cell).first }
+            guard ids.count == chosen.count else { return nil }
+            let paths = try Self.rows(of: resultsDirectory + "/trajectories.csv", ids: Set(ids))
+            var text = "# step x y, one block per chosen cell\n"
+            var layers = ["\"\(p.name)-surface.dat\" nonuniform matrix with image notitle", "$contours with lines lc rgb \"#8a9bb0\" lw 0.6 notitle"]
+            for (i, (cell, why)) in chosen.enumerated() {
+                let rows = paths[ids[i]] ?? []
+                let stride = max(1, rows.count / 1500)
+                text += "# \(label(cell, why))\n"
+                for (k, row) in rows.enumerated() where k % stride == 0 || k == rows.count - 1 { text += "\(row[1]) \(row[2]) \(row[3])\n" }
+                text += "\n\n"
+                layers.append("\"\(name).dat\" index \(i) using 2:3 with lines lw 2 lc rgb \"\(colors[i % colors.count])\" title \"\(label(cell, why))\"")
+            }
+            try save(text, "\(name).dat")
+            let surface = p.surface
+            var script = PlotStyle.header(name: name, title: "\(surface.name): trajectories of chosen (ξ, α) cells", source: source)
+            script += """
+                set title "\(surface.name): momentum trajectories of chosen (ξ, α) cells"
+                set xlabel "x"
+                set ylabel "y"
+                set xrange [\(surface.xRange.lower):\(surface.xRange.upper)]
+                set yrange [\(surface.yRange.lower):\(surface.yRange.upper)]
+                set size ratio -1
+                set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
+                unset colorbox
+                set contour base
+                set cntrparam levels 18
+                unset surface
+                set view map
+                set table $contours
+                splot "\(p.name)-surface.dat" nonuniform matrix with lines notitle
+                unset table
+                unset contour
+                plot \(layers.joined(separator: ", \\\n     "))
+
+                """
+            try save(script, "\(name).gp")
+        }
+        return Figure(name: name, title: "\(a.problem): chosen (ξ, α) cells by \(a.target)")
     }
 
     // MARK: Learning-rate sensitivity

@@ -77,6 +77,31 @@ public struct MomentumAnalysis: Sendable {
         cells.filter { $0.xi == 0 && $0.reached == $0.repeats && $0.meanToTarget != nil }.min { $0.meanToTarget! < $1.meanToTarget! }
     }
 
+    /// The cells whose loss curves (trajectories on a surface) are drawn, with why: the
+    /// fastest, plain descent at the same α, plain descent at its own best α, and the
+    /// largest ξ at the fastest α (where momentum overshoots, if anywhere). Without a
+    /// fastest cell: ξ = 0, the middle ξ and the largest ξ at the middle α.
+    public var chosenCells: [(cell: Cell, why: String)] {
+        var chosen: [(Cell, String)] = []
+        func add(_ xi: Double, _ alpha: Double, _ why: String) {
+            guard let c = cell(xi: xi, alpha: alpha), !chosen.contains(where: { $0.0 == c }) else { return }
+            chosen.append((c, why))
+        }
+        let largest = xis.last!
+        if let best = fastest {
+            add(best.xi, best.alpha, "fastest")
+            add(0, best.alpha, "plain, same α")
+            if let plain = fastestPlain { add(plain.xi, plain.alpha, "plain, its best α") }
+            add(largest, best.alpha, "largest ξ, same α")
+        } else {
+            let alpha = alphas[alphas.count / 2]
+            add(0, alpha, "plain")
+            add(xis[xis.count / 2], alpha, "middle ξ")
+            add(largest, alpha, "largest ξ")
+        }
+        return chosen
+    }
+
     /// Speed-up of ξ over ξ = 0 at the same α: epochs(ξ = 0) / epochs(ξ); nil when either
     /// did not reach the target in every repeat.
     public func speedUp(xi: Double, alpha: Double) -> Double? {

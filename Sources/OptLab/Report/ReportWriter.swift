@@ -162,6 +162,8 @@ public enum ReportWriter {
             text += "| \(number(xi)) |" + a.alphas.map { " " + number($0 / (1 - xi)) + " |" }.joined() + "\n"
         }
 
+        text += "\nCells drawn in the `\(a.problem)-momentum-cells-\(a.target)` figure: "
+        text += a.chosenCells.map { "ξ = \(number($0.cell.xi)), α = \(number($0.cell.alpha)) (\($0.why))" }.joined(separator: "; ") + ".\n"
         text += "\n### What the numbers say\n\n"
         if let fastest = a.fastest {
             text += "- The target was reached fastest at ξ = \(number(fastest.xi)), α = \(number(fastest.alpha)): "

@@ -140,8 +140,18 @@ struct PlottingTests {
         FileManager.default.createFile(atPath: root + "/sweep.yaml", contents: Data(text.utf8))
         try SuiteRunner(suite: try Suite.load(path: root + "/sweep.yaml"), outputRoot: root + "/results", log: { _ in }).run()
         let plotter = SuitePlotter(resultsDirectory: root + "/results/sweep", plotsDirectory: root + "/plots")
-        let figure = try #require(try plotter.write().first { $0.name == "quadratic-momentum-distance_0.001" })
+        let figures = try plotter.write()
+        let figure = try #require(figures.first { $0.name == "quadratic-momentum-distance_0.001" })
         _ = try plotter.render([figure], formats: ["png"])
+        // The chosen cells' trajectories: one block each, every one from the start (−8, 3).
+        let cells = try #require(figures.first { $0.name == "quadratic-momentum-cells-distance_0.001" })
+        _ = try plotter.render([cells], formats: ["png"])
+        #expect(try PNGImage(path: root + "/plots/\(cells.name).png").distinctColors > 40)
+        let analysis = try #require(MomentumAnalysis.analyses(runsCSV: ResultsStore.readRows(root + "/results/sweep/runs.csv")).first)
+        let blocks = try String(contentsOfFile: root + "/plots/\(cells.name).dat", encoding: .utf8).components(separatedBy: "\n\n\n")
+            .filter { $0.contains("ξ =") }
+        #expect(blocks.count == analysis.chosenCells.count && blocks.count >= 3)
+        #expect(blocks.allSatisfy { $0.contains("\n0 -8.0 3.0\n") })
         #expect(try PNGImage(path: root + "/plots/\(figure.name).png").distinctColors > 40)
         // SGD (ξ = 0) at α = 0.1 on the bowl: x shrinks by 0.9 per step from −8, y is exact after
         // one step, so it is within 1e-3 when 8·0.9ᵗ ≤ 1e-3: t = 86. The cell prints it.

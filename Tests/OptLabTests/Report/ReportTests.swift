@@ -52,6 +52,8 @@ struct ReportTests {
         #expect(text.contains("| 0.9 | 2.57× | — |"))
         #expect(text.contains("| 0.9 | 0.1 | 1 |"))  // effective steps at ξ = 0.9
         #expect(text.contains("reached fastest at ξ = 0.9, α = 0.01: 3.5 epochs"))
+        // The largest ξ at the fastest α is the fastest cell itself: three cells, not four.
+        #expect(text.contains("Cells drawn in the `mnist-momentum-cells-val_acc_0.97` figure: ξ = 0.9, α = 0.01 (fastest); ξ = 0, α = 0.01 (plain, same α); ξ = 0, α = 0.1 (plain, its best α)."))
         #expect(text.contains("**Momentum converged in fewer epochs**: plain mini-batch descent needed 4.0 epochs at its best α = 0.1, 0.5 more"))
         #expect(text.contains("every setting with α/(1 − ξ) ≤ 0.1 was stable and divergence began at 1"))
         #expect(text.contains("Spearman correlation between α/(1 − ξ) and epochs to target is -0.87"))

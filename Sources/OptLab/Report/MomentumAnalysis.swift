@@ -14,6 +14,9 @@ public struct MomentumAnalysis: Sendable {
         public var reached: Int
         public var repeats: Int
         public var diverged: Int
+        /// Mean final training loss (networks) or final loss (surfaces) of the runs that
+        /// did not diverge.
+        public var meanFinalLoss: Double? = nil
         public var effectiveStep: Double { alpha / (1 - xi) }
     }
 
@@ -43,6 +46,7 @@ public struct MomentumAnalysis: Sendable {
             let alphas = Set(runs.compactMap { Double($0[lrColumn]) }).sorted()
             guard xis.count > 1, alphas.count > 1 else { continue }
             let unit = typeColumn.map { runs.first?[$0] == "surface" ? "steps" : "epochs" } ?? "epochs"
+            let lossColumn = header.firstIndex(of: unit == "steps" ? "final_loss" : "final_train_loss")
             for (targetColumn, target) in header.enumerated() where target.hasPrefix("to_") {
                 var cells: [Cell] = []
                 for xi in xis {
@@ -50,10 +54,12 @@ public struct MomentumAnalysis: Sendable {
                         let members = runs.filter { Double($0[xiColumn]) == xi && Double($0[lrColumn]) == alpha }
                         guard !members.isEmpty else { continue }
                         let reached = members.compactMap { Double($0[targetColumn]) }
+                        let losses = lossColumn.map { c in members.filter { $0[statusColumn] != "diverged" }.compactMap { Double($0[c]) }.filter(\.isFinite) } ?? []
                         cells.append(Cell(xi: xi, alpha: alpha,
                                           meanToTarget: reached.isEmpty ? nil : reached.reduce(0, +) / Double(reached.count),
                                           reached: reached.count, repeats: members.count,
-                                          diverged: members.filter { $0[statusColumn] == "diverged" }.count))
+                                          diverged: members.filter { $0[statusColumn] == "diverged" }.count,
+                                          meanFinalLoss: losses.isEmpty ? nil : losses.reduce(0, +) / Double(losses.count)))
                     }
                 }
                 // A target column belongs to a problem when at least one of its runs could fill it.
@@ -108,6 +114,15 @@ public struct MomentumAnalysis: Sendable {
         guard let plain = cell(xi: 0, alpha: alpha), plain.reached == plain.repeats, let base = plain.meanToTarget,
               let other = cell(xi: xi, alpha: alpha), other.reached == other.repeats, let epochs = other.meanToTarget, epochs > 0 else { return nil }
         return base / epochs
+    }
+
+    /// Cells that neither diverged nor reached the target in any repeat although their
+    /// effective step exceeds every step that reached it in all repeats: momentum that
+    /// overshoots without overflowing. Largest effective step first.
+    public var overshooting: [Cell] {
+        guard let reachable = cells.filter({ $0.reached == $0.repeats && $0.meanToTarget != nil }).map(\.effectiveStep).max() else { return [] }
+        return cells.filter { $0.reached == 0 && $0.diverged == 0 && $0.effectiveStep > reachable * (1 + 1e-9) }
+            .sorted { $0.effectiveStep > $1.effectiveStep }
     }
 
     /// Spearman rank correlation between α/(1 − ξ) and epochs-to-target over the cells

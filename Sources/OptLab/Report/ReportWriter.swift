@@ -190,6 +190,19 @@ public enum ReportWriter {
             text += "- Where both reached the target, momentum was faster than ξ = 0 at the same α in \(wins) of \(faster.count) cells.\n"
         }
         let divergedCells = a.cells.filter { $0.diverged > 0 }
+        let overshooting = a.overshooting
+        if !overshooting.isEmpty {
+            let worst = overshooting[0]
+            text += "- Without diverging, \(overshooting.count) cell\(overshooting.count == 1 ? "" : "s") whose effective step exceeds every one that reached the target reached it in no repeat: "
+            text += overshooting.map { "ξ = \(number($0.xi)), α = \(number($0.alpha))" }.joined(separator: "; ")
+            if let loss = worst.meanFinalLoss {
+                text += ". The largest (α/(1 − ξ) = \(number(worst.effectiveStep))) ended at loss " + String(format: "%.3g", loss)
+                if let best = a.fastest, let bestLoss = best.meanFinalLoss {
+                    text += " against " + String(format: "%.3g", bestLoss) + " for the fastest cell"
+                }
+            }
+            text += ": momentum overshoots.\n"
+        }
         if divergedCells.isEmpty {
             text += "- No run diverged.\n"
         } else {

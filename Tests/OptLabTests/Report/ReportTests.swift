@@ -8,15 +8,18 @@ struct ReportTests {
     static let header = "run_id,problem,type,optimizer,convention,lr,momentum,repeat,seed,status,epochs,steps,final_train_loss,final_val_loss,final_train_acc,final_val_acc,final_test_acc,best_val_loss,best_val_acc,final_loss,best_loss,final_distance,to_val_acc_0.97,wall_seconds"
 
     /// (ξ, α, repeat, status, final_val_acc, epochs to val_acc 0.97).
-    static func fixture(plainFast: Bool) -> [[String]] {
+    /// With `overshoot`, ξ = 0.9, α = 0.1 does not diverge but ends at loss 2.5 or 2.7 without
+    /// reaching the target.
+    static func fixture(plainFast: Bool, overshoot: Bool = false) -> [[String]] {
         let runs: [(Double, Double, Int, String, String, String)] = [
             (0, 0.01, 0, "ok", "0.975", "8"), (0, 0.01, 1, "ok", "0.972", "10"),
             (0, 0.1, 0, "ok", "0.979", plainFast ? "3" : "4"), (0, 0.1, 1, "ok", "0.981", plainFast ? "3" : "4"),
             (0.9, 0.01, 0, "ok", "0.983", "3"), (0.9, 0.01, 1, "ok", "0.985", "4"),
-            (0.9, 0.1, 0, "diverged", "", ""), (0.9, 0.1, 1, "diverged", "", ""),
+            (0.9, 0.1, 0, overshoot ? "ok" : "diverged", overshoot ? "0.5" : "", ""), (0.9, 0.1, 1, overshoot ? "ok" : "diverged", overshoot ? "0.4" : "", ""),
         ]
         let rows = runs.enumerated().map { i, r in
-            "id\(i),mnist,network,momentum,keras,\(r.1),\(r.0),\(r.2),\(r.2 + 7),\(r.3),10,,0.1,0.1,0.99,\(r.4),\(r.4),0.1,\(r.4),,,,\(r.5),1.5"
+            let loss = overshoot && i >= 6 ? (i == 6 ? "2.5" : "2.7") : "0.1"
+            return "id\(i),mnist,network,momentum,keras,\(r.1),\(r.0),\(r.2),\(r.2 + 7),\(r.3),10,,\(loss),0.1,0.99,\(r.4),\(r.4),0.1,\(r.4),,,,\(r.5),1.5"
         }
         return CSV.parse(([header] + rows).joined(separator: "\n") + "\n")
     }
@@ -62,6 +65,18 @@ struct ReportTests {
         // Robustness: at α = 0.01 the best ξ gives (0.983 + 0.985)/2 = 0.984; at α = 0.1 only
         // ξ = 0 survives, (0.979 + 0.981)/2 = 0.98; their mean is 0.982.
         #expect(text.contains("Most robust across the learning-rate grid: **momentum**, whose final_val_acc averaged over its 2 learning rates (best other settings at each) is 0.982."))
+    }
+
+    @Test("overshooting: large effective steps that neither diverge nor reach the target")
+    func overshoot() throws {
+        let a = try #require(MomentumAnalysis.analyses(runsCSV: Self.fixture(plainFast: false, overshoot: true)).first)
+        #expect(a.overshooting.map { [$0.xi, $0.alpha] } == [[0.9, 0.1]])
+        #expect(a.cell(xi: 0.9, alpha: 0.1)?.meanFinalLoss == 2.6)
+        let text = ReportWriter.markdown(suite: "fixture", runs: Self.fixture(plainFast: false, overshoot: true))
+        #expect(text.contains("- Without diverging, 1 cell whose effective step exceeds every one that reached the target reached it in no repeat: ξ = 0.9, α = 0.1. The largest (α/(1 − ξ) = 1) ended at loss 2.6 against 0.1 for the fastest cell: momentum overshoots."))
+        #expect(text.contains("- No run diverged."))
+        // With the diverging fixture there is nothing to call overshooting.
+        #expect(MomentumAnalysis.analyses(runsCSV: Self.fixture(plainFast: false)).first?.overshooting.isEmpty == true)
     }
 
     @Test("the conclusion changes when the numbers do")

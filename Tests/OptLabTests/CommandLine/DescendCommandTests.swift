@@ -6,7 +6,7 @@ import OptLabCommands
 @Suite("Command line: list and descend")
 struct DescendCommandTests {
     static func temporaryFile(_ name: String) -> String {
-        NSTemporaryDirectory() + "optlab-\(UUID().uuidString)-\(name)"
+        TestData.scratchRoot + "/optlab-\(UUID().uuidString)-\(name)"
     }
 
     @Test("bad input exits 2 with the valid choices and the nearest match", arguments: [

@@ -29,7 +29,7 @@ struct TrainCommandTests {
 
     @Test("a corrupt data file exits 2 naming the file")
     func corruptData() throws {
-        let folder = NSTemporaryDirectory() + "optlab-corrupt-\(UUID().uuidString)"
+        let folder = TestData.scratchRoot + "/optlab-corrupt-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
             FileManager.default.createFile(atPath: folder + "/" + name, contents: Data([0, 0, 8, 3, 0, 0]))
@@ -42,7 +42,7 @@ struct TrainCommandTests {
 
     @Test("train writes the epochs.csv columns, one row per epoch")
     func csv() throws {
-        let path = NSTemporaryDirectory() + "optlab-train-\(UUID().uuidString).csv"
+        let path = TestData.scratchRoot + "/optlab-train-\(UUID().uuidString).csv"
         let (code, message) = OptLabCommand.execute([
             "train", "--dataset", "mnist", "--data-dir", Self.dataDirectory, "--layers", "32",
             "--optimizer", "momentum", "--lr", "0.05", "--epochs", "2", "--batch-size", "100",
@@ -64,7 +64,7 @@ struct TrainCommandTests {
 
     @Test("a diverging run exits 0 with status diverged")
     func divergence() throws {
-        let path = NSTemporaryDirectory() + "optlab-diverge-\(UUID().uuidString).csv"
+        let path = TestData.scratchRoot + "/optlab-diverge-\(UUID().uuidString).csv"
         let (code, _) = OptLabCommand.execute([
             "train", "--dataset", "mnist", "--data-dir", Self.dataDirectory, "--layers", "16", "--activation", "linear",
             "--output", "linear", "--optimizer", "sgd", "--lr", "10000", "--epochs", "3", "--batch-size", "500",

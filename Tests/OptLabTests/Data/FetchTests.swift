@@ -5,7 +5,7 @@ import OptLab
 @Suite("Data: fetching")
 struct FetchTests {
     static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "optlab-fetch-\(UUID().uuidString)"
+        let path = TestData.scratchRoot + "/optlab-fetch-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

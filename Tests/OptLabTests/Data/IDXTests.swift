@@ -13,7 +13,7 @@ struct IDXTests {
     }
 
     static func write(_ bytes: [UInt8], gzip: Bool = false) -> String {
-        let path = NSTemporaryDirectory() + "optlab-idx-\(UUID().uuidString)" + (gzip ? ".gz" : "")
+        let path = TestData.scratchRoot + "/optlab-idx-\(UUID().uuidString)" + (gzip ? ".gz" : "")
         if gzip {
             let file = gzopen(path, "wb")!
             _ = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
@@ -114,11 +114,21 @@ struct IDXTests {
     }
 }
 
+/// The folder under which every test writes its files; removed when the test process exits.
+private let testScratchRoot: String = {
+    let path = NSTemporaryDirectory() + "optlab-tests-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: testScratchRoot) }
+    return path
+}()
+
 enum TestData {
+    static var scratchRoot: String { testScratchRoot }
+
     /// A folder holding the MNIST test files under the training names too, so that code
     /// needing a training set can run on the data available offline.
     static let mnistAsTrainingDirectory: String = {
-        let folder = NSTemporaryDirectory() + "optlab-mnist-as-train-\(UUID().uuidString)"
+        let folder = TestData.scratchRoot + "/optlab-mnist-as-train-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for kind in ["images-idx3", "labels-idx1"] {
             let source = mnistDirectory + "/t10k-\(kind)-ubyte.gz"

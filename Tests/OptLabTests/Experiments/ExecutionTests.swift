@@ -19,7 +19,7 @@ struct ExecutionTests {
     }
 
     static func temporaryRoot() -> String {
-        let path = NSTemporaryDirectory() + "optlab-exec-\(UUID().uuidString)"
+        let path = TestData.scratchRoot + "/optlab-exec-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -28,7 +28,7 @@ struct PlottingTests {
         "mnist-loss", "mnist-loss-time", "mnist-accuracy", "mnist-ranking", "mnist-heatmap", "mnist-lr",
     ]
 
-    static let root = NSTemporaryDirectory() + "optlab-plots-\(UUID().uuidString)"
+    static let root = TestData.scratchRoot + "/optlab-plots-\(UUID().uuidString)"
 
     static let rendered: (plots: String, figures: [SuitePlotter.Figure], files: [String]) = {
         let root = Self.root
@@ -72,7 +72,7 @@ struct PlottingTests {
     @Test("a script renders from its own folder with its data files alone")
     func standalone() throws {
         let (plots, _, _) = Self.rendered
-        let copy = NSTemporaryDirectory() + "optlab-standalone-\(UUID().uuidString)"
+        let copy = TestData.scratchRoot + "/optlab-standalone-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         for file in try FileManager.default.contentsOfDirectory(atPath: plots) where file.hasPrefix("rosenbrock-") && !file.hasSuffix(".png") && !file.hasSuffix(".svg") {
             try FileManager.default.copyItem(atPath: plots + "/" + file, toPath: copy + "/" + file)
@@ -129,7 +129,7 @@ struct PlottingTests {
 
     @Test("a momentum sweep gets the (ξ, α) heatmap of steps to target")
     func momentumHeatmap() throws {
-        let root = NSTemporaryDirectory() + "optlab-momentum-plot-\(UUID().uuidString)"
+        let root = TestData.scratchRoot + "/optlab-momentum-plot-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let text = """
             name: sweep

@@ -78,7 +78,8 @@ extension OptLabCommand {
         public func run() throws {
             let suite = try Suite.load(path: self.suite)
             let runs = suite.expand()
-            print("\(self.suite): valid; \(runs.count) runs (\(suite.problems.count) problems, \(suite.optimizers.count) optimizers, \(suite.repeats) repeats)")
+            func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+            print("\(self.suite): valid; \(count(runs.count, "run")) (\(count(suite.problems.count, "problem")), \(count(suite.optimizers.count, "optimizer")), \(count(suite.repeats, "repeat")))")
         }
     }
 

@@ -94,13 +94,47 @@ public final class ResultsStore: @unchecked Sendable {
         for handle in handles.values { try? handle.close() }
         handles = [:]
         for path in [runsPath, epochsPath, trajectoriesPath] {
-            let rows = try Self.readRows(path)
-            let body = rows.dropFirst().enumerated().sorted { a, b in
-                let (ia, ib) = (order[a.element.first ?? ""] ?? Int.max, order[b.element.first ?? ""] ?? Int.max)
-                return ia != ib ? ia < ib : a.offset < b.offset
-            }.map(\.element)
-            try Self.writeAtomically(path, rows: [rows[0]] + body)
+            try Self.sortLines(path, by: order)
         }
+    }
+
+    /// Reorders a CSV file's lines by the run id in their first field, keeping the header
+    /// first and the lines of one run in their order, without parsing the fields: the
+    /// bytes are moved, not rewritten. A final line without its newline is dropped.
+    public static func sortLines(_ path: String, by order: [String: Int]) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeFailure("cannot read \(path)") }
+        let sorted: Data = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Data in
+            let newline: UInt8 = 0x0A, comma: UInt8 = 0x2C
+            guard let headerEnd = bytes.firstIndex(of: newline) else { return Data() }
+            // Runs of consecutive lines with the same id: (rank, position, byte range).
+            var blocks: [(rank: Int, position: Int, range: Range<Int>)] = []
+            var blockStart = headerEnd + 1, blockID: Range<Int>? = nil
+            var lineStart = headerEnd + 1
+            func closeBlock(at end: Int) {
+                guard let id = blockID, end > blockStart else { return }
+                let key = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[id]), as: UTF8.self)
+                blocks.append((order[key] ?? Int.max, blocks.count, blockStart..<end))
+            }
+            while lineStart < bytes.count, let lineEnd = bytes[lineStart...].firstIndex(of: newline) {
+                let idEnd = bytes[lineStart..<lineEnd].firstIndex(of: comma) ?? lineEnd
+                let id = lineStart..<idEnd
+                if let current = blockID, bytes[current].elementsEqual(bytes[id]) {
+                    // Same run: the block grows.
+                } else {
+                    closeBlock(at: lineStart)
+                    blockStart = lineStart
+                    blockID = id
+                }
+                lineStart = lineEnd + 1
+            }
+            closeBlock(at: lineStart)
+            blocks.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.position < $1.position }
+            var result = Data(capacity: lineStart)
+            result.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0...headerEnd]))
+            for block in blocks { result.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[block.range])) }
+            return result
+        }
+        try sorted.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// Rows of a CSV file, without a trailing line that lacks its newline.

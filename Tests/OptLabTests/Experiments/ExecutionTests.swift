@@ -79,6 +79,16 @@ struct ExecutionTests {
         #expect(ran == 0 && skipped == 16)
     }
 
+    @Test("sorting moves whole lines by run, keeps each run's lines in order, and drops a cut final line")
+    func sortLines() throws {
+        let path = Self.temporaryRoot() + "/t.csv"
+        let text = "run_id,step,x\nb,0,\"q,1\"\nb,1,2\na,0,3\nc,0,4\nb,2,5\na,1,6\nb,3,cut"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        try ResultsStore.sortLines(path, by: ["a": 0, "b": 1])
+        // Unknown ids (c) go last; b's two separate blocks keep their order.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "run_id,step,x\na,0,3\na,1,6\nb,0,\"q,1\"\nb,1,2\nb,2,5\nc,0,4\n")
+    }
+
     @Test("results written before grad_norms existed resume with that column empty; a foreign header is refused")
     func olderEpochsHeader() throws {
         let root = Self.temporaryRoot()

@@ -37,7 +37,8 @@ public enum ReportWriter {
         let b = URL(fileURLWithPath: plots).standardizedFileURL.pathComponents
         var common = 0
         while common < min(a.count, b.count) && a[common] == b[common] { common += 1 }
-        return (Array(repeating: "..", count: a.count - common) + b[common...]).joined(separator: "/")
+        let parts = Array(repeating: "..", count: a.count - common) + b[common...]
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
     static func number(_ value: Double) -> String {

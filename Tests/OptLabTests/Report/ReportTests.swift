@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import OptLab
 
@@ -77,6 +78,22 @@ struct ReportTests {
         #expect(text.contains("- No run diverged."))
         // With the diverging fixture there is nothing to call overshooting.
         #expect(MomentumAnalysis.analyses(runsCSV: Self.fixture(plainFast: false)).first?.overshooting.isEmpty == true)
+    }
+
+    @Test("figure links are relative to the report, also when figures sit beside it")
+    func figureLinks() throws {
+        let root = TestData.scratchRoot + "/optlab-report-\(UUID().uuidString)"
+        for folder in ["results/fixture", "plots/fixture"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        try ResultsStore.writeAtomically(root + "/results/fixture/runs.csv", rows: Self.fixture(plainFast: false))
+        for folder in ["results/fixture", "plots/fixture"] {
+            FileManager.default.createFile(atPath: root + "/\(folder)/mnist-momentum-val_acc_0.97.png", contents: Data())
+        }
+        let beside = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/results/fixture", plotsDirectory: root + "/results/fixture"), encoding: .utf8)
+        #expect(beside.contains("[mnist-momentum-val_acc_0.97](./mnist-momentum-val_acc_0.97.png)"))
+        let apart = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/results/fixture"), encoding: .utf8)
+        #expect(apart.contains("[mnist-momentum-val_acc_0.97](../../plots/fixture/mnist-momentum-val_acc_0.97.png)"))
     }
 
     @Test("the conclusion changes when the numbers do")

@@ -212,8 +212,11 @@ public enum CourseClaims {
             let smallest = ratios.min { $0.1 < $1.1 }!
             let vanishes = smallest.0 == "sigmoid"
             checks.append(vanishes)
-            reason += vanishes ? "; its gradient shrank most on the way to the input (first/last hidden layer ratio \(String(format: "%.3g", smallest.1)))"
-                : "; the gradient shrank most towards the input with \(smallest.0) (ratio \(String(format: "%.3g", smallest.1))), not sigmoid"
+            let others = ratios.filter { $0.0 != smallest.0 }.map(\.1)
+            let range = others.isEmpty ? "" : " against " + (others.count == 1 ? String(format: "%.3g", others[0])
+                : String(format: "%.3g", others.min()!) + "–" + String(format: "%.3g", others.max()!)) + " for the others"
+            reason += vanishes ? "; its gradient shrank most on the way to the input (first/last hidden layer ratio \(String(format: "%.3g", smallest.1))\(range))"
+                : "; the gradient shrank most towards the input with \(smallest.0) (ratio \(String(format: "%.3g", smallest.1))\(range)), not sigmoid"
         }
         reason += "."
         let verdict: Verdict = checks.allSatisfy { $0 } ? .held : (checks.contains(true) ? .partly : .failed)

@@ -80,7 +80,9 @@ public enum CourseClaims {
         }
         let others = lines.filter { $0.problem != baseline }
         let narrower = others.filter { $0.gap < base.gap }
-        body += "\nWithout regularization (`\(baseline)`) training accuracy exceeds validation accuracy by \(points(base.gap)).\n"
+        body += "\nTraining accuracy is the running accuracy over the last epoch's batches, with dropout and augmentation active, "
+        body += "so for those two it understates how well the weights fit the training set; validation and test accuracy are measured without them. "
+        body += "Without regularization (`\(baseline)`) training accuracy exceeds validation accuracy by \(points(base.gap)).\n"
         if let baseTest = base.test {
             let better = others.filter { ($0.test ?? 0) > baseTest }.map(\.problem)
             body += better.isEmpty ? "None of the regularized runs beat its test accuracy.\n"
@@ -113,17 +115,19 @@ public enum CourseClaims {
             let groups = runs.groups(of: mine.filter { runs.number($0, "batch_size") == b }, by: "lr", value: "final_train_loss")
             guard let chosen = best(groups, higher: false) else { continue }
             let members = mine.filter { runs.number($0, "batch_size") == b && runs.text($0, "lr") == chosen.key }
+            // epochs.csv's seconds count from the start of the run, at the end of each epoch.
             let perRun = members.map { epochs.rows(ofRun: runs.text($0, "run_id")) }
-            let seconds = perRun.flatMap { $0.compactMap { epochs.number($0, "seconds") } }
+            let perEpoch = perRun.compactMap { rows in rows.last.flatMap { epochs.number($0, "seconds") }.map { $0 / Double(rows.count) } }
             let firstLosses = perRun.compactMap { $0.first.flatMap { epochs.number($0, "train_loss") } }
             var toTarget: [Double] = []
             if let target {
                 for (run, epochRows) in zip(members, perRun) {
-                    guard let k = runs.number(run, target), epochRows.count >= Int(k) else { continue }
-                    toTarget.append(epochRows.prefix(Int(k)).compactMap { epochs.number($0, "seconds") }.reduce(0, +))
+                    guard let k = runs.number(run, target), k >= 1, epochRows.count >= Int(k),
+                          let seconds = epochs.number(epochRows[Int(k) - 1], "seconds") else { continue }
+                    toTarget.append(seconds)
                 }
             }
-            lines.append(Line(b: b, lr: chosen.key, secondsPerEpoch: seconds.isEmpty ? nil : mean(seconds),
+            lines.append(Line(b: b, lr: chosen.key, secondsPerEpoch: perEpoch.isEmpty ? nil : mean(perEpoch),
                               firstLoss: firstLosses.isEmpty ? nil : mean(firstLosses), finalLoss: mean(chosen.value),
                               secondsToTarget: toTarget.isEmpty ? nil : mean(toTarget), reached: toTarget.count, repeats: members.count))
         }

@@ -64,11 +64,12 @@ struct ClaimTests {
             "m1,mnist,network,sgd,0.01,10,0,ok,0.4,", "m2,mnist,network,sgd,0.1,10,0,ok,0.25,2",
             "f1,mnist,network,sgd,0.01,1000,0,ok,1.5,", "f2,mnist,network,sgd,0.1,1000,0,ok,0.9,",
         ])
-        let t = stochasticEpochSeconds
+        // seconds: since the run started, at the end of each epoch.
+        let (t, t2) = (stochasticEpochSeconds, String(2 * Double(stochasticEpochSeconds)!))
         let epochs = csv("run_id,epoch,train_loss,val_loss,train_acc,val_acc,test_acc,seconds", [
-            "s1,1,0.35,,,,,\(t)", "s1,2,0.2,,,,,\(t)", "s2,1,0.6,,,,,\(t)", "s2,2,0.5,,,,,\(t)",
-            "m1,1,0.6,,,,,1", "m1,2,0.4,,,,,1", "m2,1,0.5,,,,,1", "m2,2,0.25,,,,,1",
-            "f1,1,2,,,,,0.5", "f1,2,1.5,,,,,0.5", "f2,1,1.2,,,,,0.5", "f2,2,0.9,,,,,0.5",
+            "s1,1,0.35,,,,,\(t)", "s1,2,0.2,,,,,\(t2)", "s2,1,0.6,,,,,\(t)", "s2,2,0.5,,,,,\(t2)",
+            "m1,1,0.6,,,,,1", "m1,2,0.4,,,,,2", "m2,1,0.5,,,,,1", "m2,2,0.25,,,,,2",
+            "f1,1,2,,,,,0.5", "f1,2,1.5,,,,,1", "f2,1,1.2,,,,,0.5", "f2,2,0.9,,,,,1",
         ])
         return (runs, epochs)
     }

@@ -236,25 +236,31 @@ public enum CourseClaims {
         guard runs.has("optimizer"), epochs.has("train_loss") else { return [] }
         let rows = runs.finished.filter { runs.text($0, "type") == "network" }
         let keys = SuiteSummary.settingColumns(of: runs.header) + ["convention"]
+        // The runs of the best setting among `candidates`, by mean validation accuracy.
+        func bestSetting(_ candidates: [[String]]) -> [[String]]? {
+            var settings: [String: [[String]]] = [:]
+            for row in candidates { settings[keys.map { runs.text(row, $0) }.joined(separator: "|"), default: []].append(row) }
+            let scored = settings.compactMapValues { members -> Double? in
+                let values = members.compactMap { runs.number($0, "final_val_acc") ?? runs.number($0, "final_train_acc") }
+                return values.count == members.count ? mean(values) : nil
+            }
+            return scored.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }).map { settings[$0.key]! }
+        }
+        // Mean training loss after epoch 1 and at the end, and the relative drop between them.
+        func progress(_ members: [[String]]) -> (first: Double, last: Double, drop: Double)? {
+            let curves = members.map { epochs.rows(ofRun: runs.text($0, "run_id")).compactMap { epochs.number($0, "train_loss") } }
+            let length = curves.map(\.count).min() ?? 0
+            guard length >= 3 else { return nil }
+            let first = mean(curves.map { $0[0] }), last = mean(curves.map { $0[length - 1] })
+            return (first, last, 1 - last / first)
+        }
         var sections: [Section] = []
         for problem in runs.ordered(rows.map { runs.text($0, "problem") }) {
             let mine = rows.filter { runs.text($0, "problem") == problem }
             var drops: [(optimizer: String, drop: Double, first: Double, last: Double)] = []
             for optimizer in runs.ordered(mine.map { runs.text($0, "optimizer") }) {
-                var settings: [String: [[String]]] = [:]
-                for row in mine where runs.text(row, "optimizer") == optimizer {
-                    settings[keys.map { runs.text(row, $0) }.joined(separator: "|"), default: []].append(row)
-                }
-                let scored = settings.compactMapValues { members -> Double? in
-                    let values = members.compactMap { runs.number($0, "final_val_acc") ?? runs.number($0, "final_train_acc") }
-                    return values.count == members.count ? mean(values) : nil
-                }
-                guard let bestKey = scored.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else { continue }
-                let curves = settings[bestKey]!.map { epochs.rows(ofRun: runs.text($0, "run_id")).compactMap { epochs.number($0, "train_loss") } }
-                let length = curves.map(\.count).min() ?? 0
-                guard length >= 3 else { continue }
-                let first = mean(curves.map { $0[0] }), last = mean(curves.map { $0[length - 1] })
-                drops.append((optimizer, 1 - last / first, first, last))
+                guard let best = bestSetting(mine.filter { runs.text($0, "optimizer") == optimizer }), let p = progress(best) else { continue }
+                drops.append((optimizer, p.drop, p.first, p.last))
             }
             guard let adagrad = drops.first(where: { $0.optimizer == "adagrad" }), drops.count > 1 else { continue }
             let ranked = drops.sorted { $0.drop < $1.drop }
@@ -263,6 +269,17 @@ public enum CourseClaims {
             body += "a stall is little further progress after the first epoch.\n\n"
             body += "| optimizer | train loss, epoch 1 | final train loss | further drop |\n|---|---:|---:|---:|\n"
             for d in ranked { body += "| \(d.optimizer) | \(String(format: "%.4g", d.first)) | \(String(format: "%.4g", d.last)) | \(fixed(d.drop * 100))% |\n" }
+            // AdaGrad across its learning rates: where it stalls, if anywhere.
+            let adagradRows = mine.filter { runs.text($0, "optimizer") == "adagrad" }
+            let rates = Set(adagradRows.compactMap { runs.number($0, "lr") }).sorted()
+            if rates.count > 1 {
+                body += "\nAdaGrad at each learning rate (best other settings at each):\n\n"
+                body += "| lr | train loss, epoch 1 | final train loss | further drop |\n|---:|---:|---:|---:|\n"
+                for rate in rates {
+                    guard let best = bestSetting(adagradRows.filter { runs.number($0, "lr") == rate }), let p = progress(best) else { continue }
+                    body += "| \(ReportWriter.number(rate)) | \(String(format: "%.4g", p.first)) | \(String(format: "%.4g", p.last)) | \(fixed(p.drop * 100))% |\n"
+                }
+            }
             let verdict: Verdict = rank == 1 ? .held : (rank <= max(2, drops.count / 3) ? .partly : .failed)
             let reason = rank == 1 ? "on `\(problem)` AdaGrad made the least progress after its first epoch (\(fixed(adagrad.drop * 100))% further drop)."
                 : "on `\(problem)` AdaGrad's further drop after epoch 1 (\(fixed(adagrad.drop * 100))%) ranks \(rank) of \(drops.count) from the smallest; the smallest is \(ranked[0].optimizer)'s (\(fixed(ranked[0].drop * 100))%)."

@@ -152,6 +152,8 @@ struct ClaimTests {
         // Best AdaGrad setting is lr 0.01 (0.9 > 0.8): 1 − 0.7/0.8 = 12.5%; sgd 45%, adam 60%.
         #expect(held.body.contains("| adagrad | 0.8 | 0.7 | 12.50% |"))
         #expect(held.body.contains("| sgd | 1 | 0.55 | 45.00% |"))
+        // AdaGrad per learning rate: lr 0.1 runs 2.0 → 0.1, a 95% further drop.
+        #expect(held.body.contains("| 0.01 | 0.8 | 0.7 | 12.50% |\n| 0.1 | 2 | 0.1 | 95.00% |"))
         #expect(held.verdict == .held)
 
         let (fast, fastEpochs) = Self.stallRuns(adagradCurve: ["0.8", "0.5", "0.3"])

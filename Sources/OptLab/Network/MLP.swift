@@ -253,11 +253,30 @@ public final class MLP {
     }
 
     /// Adds each layer's ‖∂W‖₂ (weights only) from the last `backward` to `sums`.
+    /// A plain vectorized loop, not `cblas_sdot`: OpenBLAS would wake its threads for every
+    /// call, which slowed whole epochs by a fifth (BENCHMARKS.md).
     public func addWeightGradientNorms(to sums: inout [Double]) {
         for (l, layer) in layers.enumerated() {
-            let count = Int32(layer.fanIn * layer.fanOut)
+            let count = layer.fanIn * layer.fanOut
             let g = gradient.base + layer.weightOffset
-            sums[l] += Double(cblas_sdot(count, g, 1, g, 1)).squareRoot()
+            var total = 0.0
+            var start = 0
+            // Float partial sums over blocks of 4,096, accumulated in Double.
+            while start < count {
+                let end = min(start + 4096, count)
+                var lanes = SIMD16<Float>()
+                var i = start
+                while i + 16 <= end {
+                    let v = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD16<Float>.self)
+                    lanes += v * v
+                    i += 16
+                }
+                var block = Double(lanes.sum())
+                while i < end { block += Double(g[i] * g[i]); i += 1 }
+                total += block
+                start = end
+            }
+            sums[l] += total.squareRoot()
         }
     }
 

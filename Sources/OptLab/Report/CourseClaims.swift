@@ -213,6 +213,30 @@ public enum CourseClaims {
             for ((a, values), (_, ratio)) in zip(norms, ratios) {
                 body += "| \(a) | " + values.map { String(format: "%.3g", $0) }.joined(separator: " | ") + " | \(String(format: "%.3g", ratio)) |\n"
             }
+            // The same ratio epoch by epoch, mean over repeats.
+            var byEpoch: [Int: [String: [Double]]] = [:]
+            for a in activations {
+                for id in rows.filter({ runs.text($0, "layers") == deep && runs.text($0, "activation") == a }).map({ runs.text($0, "run_id") }) {
+                    for row in epochs.rows(ofRun: id) {
+                        let n = epochs.text(row, "grad_norms").split(separator: ";").compactMap { Double($0) }
+                        guard n.count == layerCount, let e = epochs.number(row, "epoch") else { continue }
+                        byEpoch[Int(e), default: [:]][a, default: []].append(n[0] / n[layerCount - 2])
+                    }
+                }
+            }
+            if byEpoch.count > 1 {
+                body += "\nThe first/last hidden layer ratio epoch by epoch (mean over repeats):\n\n"
+                body += "| epoch | " + activations.joined(separator: " | ") + " |\n|---:|" + String(repeating: "---:|", count: activations.count) + "\n"
+                for e in byEpoch.keys.sorted() {
+                    body += "| \(e) | " + activations.map { a in byEpoch[e]![a].map { String(format: "%.3g", mean($0)) } ?? "—" }.joined(separator: " | ") + " |\n"
+                }
+                let first = byEpoch[byEpoch.keys.min()!]!.mapValues(mean)
+                if let lowest = first.min(by: { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }), first.count > 1 {
+                    let others = first.filter { $0.key != lowest.key }.values
+                    body += "\nIn the first epoch \(lowest.key)'s first hidden layer received \(String(format: "%.3g", lowest.value)) times the gradient norm of its last hidden layer "
+                    body += "(the others: \(String(format: "%.3g", others.min()!))–\(String(format: "%.3g", others.max()!))).\n"
+                }
+            }
             let smallest = ratios.min { $0.1 < $1.1 }!
             let vanishes = smallest.0 == "sigmoid"
             checks.append(vanishes)

@@ -134,6 +134,9 @@ struct ClaimTests {
         let held = try Self.only(CourseClaims.sections(suite: "activations", runs: Self.activationRuns(deepSigmoid: "0.90"), epochs: epochs))
         #expect(held.body.contains("| sigmoid | 0.001 | 0.004 | 0.01 | 0.03 | 0.1 | 0.5 | 0.01 |"))
         #expect(held.body.contains("| relu | 0.2 | 0.2 | 0.2 | 0.2 | 0.2 | 0.5 | 1 |"))
+        // Per epoch (both epochs carry the same norms here): sigmoid 0.01, relu 1, tanh 0.5.
+        #expect(held.body.contains("In the first epoch sigmoid's first hidden layer received 0.01 times the gradient norm of its last hidden layer (the others: 0.5–1)."))
+        #expect(held.body.contains("| epoch | sigmoid | relu | tanh |\n|---:|---:|---:|---:|\n| 1 | 0.01 | 1 | 0.5 |\n| 2 | 0.01 | 1 | 0.5 |\n"))
         #expect(held.verdict == .held)
         // Ratios: sigmoid 0.001/0.1, relu 0.2/0.2, tanh 0.05/0.1.
         #expect(held.reason.hasSuffix("its gradient shrank most on the way to the input (first/last hidden layer ratio 0.01 against 0.5–1 for the others)."))

@@ -5,9 +5,10 @@
 #  1. `optlab slurm experiments/cluster-smoke.yaml --shards 3 --submit`, wait for the array,
 #     `optlab merge`: runs.csv, epochs.csv and trajectories.csv must equal, row for row,
 #     those of the same suite run locally without shards (timing columns excepted).
-#  2. The same, but one array task is cancelled mid-shard: the merge must report its shard
-#     as incomplete; `sbatch --array=I` resubmits it alone, it resumes (it says how many
-#     runs were already complete), and the merged result must again equal the local one.
+#  2. The same, with a merge while tasks run (it must list missing runs), and one array
+#     task cancelled mid-shard: the merge must report its shard as incomplete;
+#     `sbatch --array=I` resubmits it alone, it resumes (it says how many runs were already
+#     complete), and the merged result must again equal the local one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -108,6 +109,9 @@ until [ -f "$shard1" ] && [ "$(wc -l <"$shard1")" -ge 2 ]; do
   waited=$((waited + 1))
   [ $waited -le $((timeout * 10)) ] || fail "task 1 wrote no run within ${timeout} s"
 done
+# A merge while tasks are still running: it succeeds and lists what is missing.
+"$optlab" merge "$work/killed/cluster-smoke" | tee "$work/merge.txt"
+grep -q "runs missing" "$work/merge.txt" || fail "a merge during the run did not list missing runs"
 scancel "${job}_1"
 wait_for_job "$job"
 states=$(task_states "$job" | tr '\n' ' ')

@@ -6,7 +6,12 @@ extension OptLabCommand {
     /// `optlab report results/<suite>`.
     public struct Report: ParsableCommand {
         public static let configuration = CommandConfiguration(
-            abstract: "Write results/<suite>/report.md: rankings, best settings and, for momentum sweeps, the course exercise's analysis.")
+            abstract: "Write results/<suite>/report.md: rankings, best settings and, for momentum sweeps, the course exercise's analysis.",
+            discussion: """
+            Suites named depth*, regularization*, batch-size*, activations* or optimizers-* \
+            also get a section checking the course material's claim, with a verdict (held, \
+            held in part, did not hold) computed from runs.csv and epochs.csv.
+            """)
 
         @Argument(help: "The suite's results folder, e.g. results/momentum-exercise.")
         public var directory: String

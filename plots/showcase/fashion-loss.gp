@@ -22,41 +22,41 @@ set xtics 1
 set ylabel "training loss (cross-entropy or MSE)"
 set title "training"
 plot "fashion-curves.dat" index 0 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-     "fashion-curves.dat" index 0 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#D55E00" title "adam (lr=0.01, l2=0.0)", \
+     "fashion-curves.dat" index 0 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#D55E00" title "adam (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 1 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#7F7F7F" notitle, \
      "fashion-curves.dat" index 1 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#7F7F7F" title "nadam (lr=0.001, l2=0.0001)", \
      "fashion-curves.dat" index 2 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
      "fashion-curves.dat" index 2 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#CC79A7" title "adamax (lr=0.01, l2=0.0001)", \
      "fashion-curves.dat" index 3 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-     "fashion-curves.dat" index 3 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#56B4E9" title "nesterov (lr=0.01, l2=0.0)", \
+     "fashion-curves.dat" index 3 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#56B4E9" title "nesterov (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 4 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
-     "fashion-curves.dat" index 4 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.01, l2=0.0)", \
+     "fashion-curves.dat" index 4 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 5 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#B8A000" notitle, \
      "fashion-curves.dat" index 5 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#B8A000" title "rmsprop (lr=0.001, l2=0.0001)", \
      "fashion-curves.dat" index 6 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-     "fashion-curves.dat" index 6 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#009E73" title "adagrad (lr=0.1, l2=0.0)", \
+     "fashion-curves.dat" index 6 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#009E73" title "adagrad (lr=0.1, l2=0)", \
      "fashion-curves.dat" index 7 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#000000" notitle, \
      "fashion-curves.dat" index 7 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#000000" title "sgd (lr=0.1, l2=0.0001)", \
      "fashion-curves.dat" index 8 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
-     "fashion-curves.dat" index 8 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#0072B2" title "adadelta (lr=0.1, l2=0.0)"
+     "fashion-curves.dat" index 8 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#0072B2" title "adadelta (lr=0.1, l2=0)"
 set ylabel "validation loss"
 set title "validation"
 plot "fashion-curves.dat" index 0 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
-     "fashion-curves.dat" index 0 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#D55E00" title "adam (lr=0.01, l2=0.0)", \
+     "fashion-curves.dat" index 0 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#D55E00" title "adam (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 1 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#7F7F7F" notitle, \
      "fashion-curves.dat" index 1 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#7F7F7F" title "nadam (lr=0.001, l2=0.0001)", \
      "fashion-curves.dat" index 2 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#CC79A7" notitle, \
      "fashion-curves.dat" index 2 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#CC79A7" title "adamax (lr=0.01, l2=0.0001)", \
      "fashion-curves.dat" index 3 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#56B4E9" notitle, \
-     "fashion-curves.dat" index 3 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#56B4E9" title "nesterov (lr=0.01, l2=0.0)", \
+     "fashion-curves.dat" index 3 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#56B4E9" title "nesterov (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 4 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
-     "fashion-curves.dat" index 4 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.01, l2=0.0)", \
+     "fashion-curves.dat" index 4 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 5 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#B8A000" notitle, \
      "fashion-curves.dat" index 5 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#B8A000" title "rmsprop (lr=0.001, l2=0.0001)", \
      "fashion-curves.dat" index 6 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
-     "fashion-curves.dat" index 6 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#009E73" title "adagrad (lr=0.1, l2=0.0)", \
+     "fashion-curves.dat" index 6 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#009E73" title "adagrad (lr=0.1, l2=0)", \
      "fashion-curves.dat" index 7 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#000000" notitle, \
      "fashion-curves.dat" index 7 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#000000" title "sgd (lr=0.1, l2=0.0001)", \
      "fashion-curves.dat" index 8 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#0072B2" notitle, \
-     "fashion-curves.dat" index 8 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#0072B2" title "adadelta (lr=0.1, l2=0.0)"
+     "fashion-curves.dat" index 8 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#0072B2" title "adadelta (lr=0.1, l2=0)"
 unset multiplot

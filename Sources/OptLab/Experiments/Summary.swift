@@ -65,7 +65,7 @@ public enum SuiteSummary {
                 let diverged = members.count - finite.count
                 let mean = finite.isEmpty || diverged > 0 ? Double.nan : finite.reduce(0, +) / Double(finite.count)
                 let variance = finite.count > 1 ? finite.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(finite.count - 1) : 0
-                let setting = settingColumns.filter { !value(first, $0).isEmpty }.map { "\($0)=\(value(first, $0))" }.joined(separator: " ")
+                let setting = settingColumns.filter { !value(first, $0).isEmpty }.map { "\($0)=\(Self.display(value(first, $0)))" }.joined(separator: " ")
                 let columns = targets?[problem] ?? targetColumns.filter { column in runs.contains { !value($0, column).isEmpty } }
                 let targets = columns.map { column -> (String, Double?, Int) in
                     let reached = members.compactMap { Double(value($0, column)) }
@@ -97,6 +97,13 @@ public enum SuiteSummary {
                                   "final_test_acc", "best_val_loss", "best_val_acc", "final_loss", "best_loss",
                                   "final_distance", "wall_seconds", "start_x", "start_y"]
         return header.filter { !fixed.contains($0) && !$0.hasPrefix("to_") }
+    }
+
+    /// A setting's value for people: whole numbers without their ".0" (batch_size=32, l2=0);
+    /// runs.csv keeps its own spelling.
+    public static func display(_ value: String) -> String {
+        guard value.hasSuffix(".0"), let number = Double(value), number == number.rounded(), abs(number) < 1e15 else { return value }
+        return String(value.dropLast(2))
     }
 
     /// NaN (diverged or failed) ranks last.

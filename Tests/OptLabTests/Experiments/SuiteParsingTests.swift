@@ -111,6 +111,17 @@ struct SuiteParsingTests {
         #expect(Set(nadam.map { $0.optimizer.overrides["lr"]! }) == [1e-3, 2e-3])
     }
 
+    @Test("settings display whole numbers without their .0, and leave the rest alone")
+    func settingDisplay() {
+        #expect(SuiteSummary.display("32.0") == "32")
+        #expect(SuiteSummary.display("0.0") == "0")
+        #expect(SuiteSummary.display("-8.0") == "-8")
+        #expect(SuiteSummary.display("0.01") == "0.01")
+        #expect(SuiteSummary.display("1e-05") == "1e-05")
+        #expect(SuiteSummary.display("300-100") == "300-100")
+        #expect(SuiteSummary.display("relu") == "relu")
+    }
+
     @Test("the shipped suites pass validation")
     func shippedSuites() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: "experiments").filter { $0.hasSuffix(".yaml") }.sorted()

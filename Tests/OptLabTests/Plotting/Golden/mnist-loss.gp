@@ -24,7 +24,7 @@ set title "training"
 plot "mnist-curves.dat" index 0 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
      "mnist-curves.dat" index 0 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.1, l2=0.001)", \
      "mnist-curves.dat" index 1 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#000000" notitle, \
-     "mnist-curves.dat" index 1 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#000000" title "sgd (lr=0.1, l2=0.0)", \
+     "mnist-curves.dat" index 1 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#000000" title "sgd (lr=0.1, l2=0)", \
      "mnist-curves.dat" index 2 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
      "mnist-curves.dat" index 2 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#D55E00" title "adam (lr=0.1, l2=0.001)"
 set ylabel "validation loss"
@@ -32,7 +32,7 @@ set title "validation"
 plot "mnist-curves.dat" index 0 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
      "mnist-curves.dat" index 0 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.1, l2=0.001)", \
      "mnist-curves.dat" index 1 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#000000" notitle, \
-     "mnist-curves.dat" index 1 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#000000" title "sgd (lr=0.1, l2=0.0)", \
+     "mnist-curves.dat" index 1 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#000000" title "sgd (lr=0.1, l2=0)", \
      "mnist-curves.dat" index 2 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#D55E00" notitle, \
      "mnist-curves.dat" index 2 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#D55E00" title "adam (lr=0.1, l2=0.001)"
 unset multiplot

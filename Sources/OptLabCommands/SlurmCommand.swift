@@ -53,7 +53,8 @@ extension OptLabCommand {
             let loaded = try Suite.load(path: suite)
             let resources = SlurmArray.Resources(shards: shards, partition: partition, time: time, cpusPerTask: cpusPerTask,
                                                  memory: mem, arrayParallelism: arrayParallelism)
-            try resources.validate(runCount: loaded.expand().count)
+            let runCount = loaded.expand().count
+            try resources.validate(runCount: runCount)
             let binary = Self.absolute(optlab ?? Self.currentExecutable())
             guard FileManager.default.isExecutableFile(atPath: binary) else {
                 throw InputError("--optlab: \(binary) is not an executable file")
@@ -65,7 +66,6 @@ extension OptLabCommand {
                                    dataRoot: environment["OPTLAB_DATA"].map(Self.absolute))
             let commandLine = (["optlab"] + CommandLine.arguments.dropFirst()).map(SlurmArray.quote).joined(separator: " ")
             let script = try array.write(commandLine: commandLine)
-            let runCount = loaded.expand().count
             print("wrote \(script): \(shards) array tasks for \(runCount) runs")
             guard submit else {
                 print("submit it with: sbatch \(script)")

@@ -28,18 +28,7 @@ public struct SuitePlotter {
 
     // MARK: Reading results
 
-    struct Table {
-        let header: [String]
-        let rows: [[String]]
-        let column: [String: Int]
-        init(_ rows: [[String]]) {
-            header = rows.first ?? []
-            self.rows = Array(rows.dropFirst())
-            column = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
-        }
-        func value(_ row: [String], _ name: String) -> String { column[name].map { $0 < row.count ? row[$0] : "" } ?? "" }
-        func number(_ row: [String], _ name: String) -> Double? { Double(value(row, name)) }
-    }
+    typealias Table = CSVTable
 
     /// Rows of a large CSV whose first field is one of `ids`, without parsing the others.
     static func rows(of path: String, ids: Set<String>) throws -> [String: [[String]]] {
@@ -157,25 +146,9 @@ public struct SuitePlotter {
         var script = PlotStyle.header(name: "\(name)-trajectories", title: "Descent trajectories on \(surface.name)", source: source)
         script += """
             set title "\(surface.name): \(surface.formula.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "_", with: "\\\\_"))" noenhanced
-            set xlabel "x"
-            set ylabel "y"
-            set xrange [\(surface.xRange.lower):\(surface.xRange.upper)]
-            set yrange [\(surface.yRange.lower):\(surface.yRange.upper)]
-            set size ratio -1
-            set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
-            unset colorbox
-            # Contour lines of the surface, computed once into a datablock.
-            set contour base
-            set cntrparam levels 18
-            unset surface
-            set view map
-            set table $contours
-            splot "\(name)-surface.dat" nonuniform matrix with lines notitle
-            unset table
-            unset contour
-            plot "\(name)-surface.dat" nonuniform matrix with image notitle, \\
-                 $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle
-            """
+
+            """ + Self.surfaceMap(surface, data: "\(name)-surface.dat")
+            + "plot " + Self.surfaceMapLayers(data: "\(name)-surface.dat").joined(separator: ", \\\n     ")
         var layers: [String] = []
         for (i, block) in blocks.enumerated() {
             let color = PlotStyle.color(block.entry.optimizer)
@@ -205,8 +178,7 @@ public struct SuitePlotter {
             let moving = blocks.enumerated().map { i, block in
                 "\"\(name)-paths.dat\" index \(i) using 3:($2 <= S ? $4 : NaN) with lines lw 2 lc rgb \"\(PlotStyle.color(block.entry.optimizer))\" title \"\(Self.label(block.entry))\""
             }
-            var frame = ["\"\(name)-surface.dat\" nonuniform matrix with image notitle",
-                         "$contours with lines lc rgb \"#8a9bb0\" lw 0.6 notitle"] + moving
+            var frame = Self.surfaceMapLayers(data: "\(name)-surface.dat") + moving
             frame.append("$start using 1:2 with points pt 4 ps 2 lw 2 lc rgb \"#000000\" title \"start\"")
             if !surface.minima.isEmpty { frame.append("$minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb \"#c00000\" title \"global minimum\"") }
             gif += "do for [k=1:60] {\n    S = k * \(maxStep) / 60.0\n    set title sprintf(\"\(surface.name): step %d of \(maxStep)\", int(S))\n"
@@ -414,6 +386,35 @@ public struct SuitePlotter {
         return Figure(name: "\(name)-heatmap", title: "lr × L2 grid, \(name)")
     }
 
+    /// The axes and the shaded, contoured map of a surface, up to (not including) the
+    /// `plot` command; the contours go into the datablock `$contours`.
+    static func surfaceMap(_ surface: Surface, data: String) -> String {
+        """
+        set xlabel "x"
+        set ylabel "y"
+        set xrange [\(surface.xRange.lower):\(surface.xRange.upper)]
+        set yrange [\(surface.yRange.lower):\(surface.yRange.upper)]
+        set size ratio -1
+        set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
+        unset colorbox
+        # Contour lines of the surface, computed once into a datablock.
+        set contour base
+        set cntrparam levels 18
+        unset surface
+        set view map
+        set table $contours
+        splot "\(data)" nonuniform matrix with lines notitle
+        unset table
+        unset contour
+
+        """
+    }
+
+    /// The first two layers of a plot over `surfaceMap`: the shading and the contours.
+    static func surfaceMapLayers(data: String) -> [String] {
+        ["\"\(data)\" nonuniform matrix with image notitle", "$contours with lines lc rgb \"#8a9bb0\" lw 0.6 notitle"]
+    }
+
     static func short(_ value: Double) -> String { value == 0 ? "0" : String(format: "%.3g", value) }
 
     // MARK: The momentum exercise
@@ -505,7 +506,7 @@ public struct SuitePlotter {
             guard ids.count == chosen.count else { return nil }
             let paths = try Self.rows(of: resultsDirectory + "/trajectories.csv", ids: Set(ids))
             var text = "# step x y, one block per chosen cell\n"
-            var layers = ["\"\(p.name)-surface.dat\" nonuniform matrix with image notitle", "$contours with lines lc rgb \"#8a9bb0\" lw 0.6 notitle"]
+            var layers = Self.surfaceMapLayers(data: "\(p.name)-surface.dat")
             for (i, (cell, why)) in chosen.enumerated() {
                 let rows = paths[ids[i]] ?? []
                 let stride = max(1, rows.count / 1500)
@@ -519,24 +520,8 @@ public struct SuitePlotter {
             var script = PlotStyle.header(name: name, title: "\(surface.name): trajectories of chosen (ξ, α) cells", source: source)
             script += """
                 set title "\(surface.name): momentum trajectories of chosen (ξ, α) cells"
-                set xlabel "x"
-                set ylabel "y"
-                set xrange [\(surface.xRange.lower):\(surface.xRange.upper)]
-                set yrange [\(surface.yRange.lower):\(surface.yRange.upper)]
-                set size ratio -1
-                set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
-                unset colorbox
-                set contour base
-                set cntrparam levels 18
-                unset surface
-                set view map
-                set table $contours
-                splot "\(p.name)-surface.dat" nonuniform matrix with lines notitle
-                unset table
-                unset contour
-                plot \(layers.joined(separator: ", \\\n     "))
 
-                """
+                """ + Self.surfaceMap(surface, data: "\(p.name)-surface.dat") + "plot \(layers.joined(separator: ", \\\n     "))\n"
             try save(script, "\(name).gp")
         }
         return Figure(name: name, title: "\(a.problem): chosen (ξ, α) cells by \(a.target)")

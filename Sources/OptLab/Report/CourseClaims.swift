@@ -5,6 +5,8 @@ import Foundation
 /// `activations` or `optimizers-` gets the matching section in its report, ending with
 /// whether the claim held on this run; every number comes from the suite's CSV files.
 public enum CourseClaims {
+    typealias Table = CSVTable
+
     public enum Verdict: String, Sendable {
         case held = "held"
         case partly = "held in part"
@@ -62,12 +64,12 @@ public enum CourseClaims {
 
     static func regularization(_ runs: Table) -> Section? {
         guard runs.has("final_train_acc"), runs.has("final_val_acc") else { return nil }
-        let rows = runs.finished.filter { runs.text($0, "type") == "network" }
-        let problems = runs.ordered(rows.map { runs.text($0, "problem") })
+        let rows = runs.finished.filter { runs.value($0, "type") == "network" }
+        let problems = runs.ordered(rows.map { runs.value($0, "problem") })
         guard let baseline = problems.first(where: { $0 == "none" }) ?? problems.first, problems.count > 1 else { return nil }
         struct Line { var problem: String; var train: Double; var val: Double; var test: Double?; var repeats: Int; var gap: Double { train - val } }
         let lines: [Line] = problems.compactMap { problem in
-            let mine = rows.filter { runs.text($0, "problem") == problem }
+            let mine = rows.filter { runs.value($0, "problem") == problem }
             let train = mine.compactMap { runs.number($0, "final_train_acc") }, val = mine.compactMap { runs.number($0, "final_val_acc") }
             guard !train.isEmpty, train.count == val.count else { return nil }
             let test = mine.compactMap { runs.number($0, "final_test_acc") }
@@ -102,8 +104,8 @@ public enum CourseClaims {
     static func batchSize(_ runs: Table, epochs: Table, trainingExamples: [String: Int]) -> Section? {
         guard runs.has("batch_size"), runs.has("final_train_loss") else { return nil }
         let rows = runs.finished.filter { runs.number($0, "batch_size") != nil }
-        guard let problem = rows.first.map({ runs.text($0, "problem") }) else { return nil }
-        let mine = rows.filter { runs.text($0, "problem") == problem }
+        guard let problem = rows.first.map({ runs.value($0, "problem") }) else { return nil }
+        let mine = rows.filter { runs.value($0, "problem") == problem }
         let sizes = Set(mine.compactMap { runs.number($0, "batch_size") }).sorted()
         guard sizes.count > 1 else { return nil }
         let target = runs.header.first { $0.hasPrefix("to_train_loss_") }
@@ -114,9 +116,9 @@ public enum CourseClaims {
             // The learning rate with the lowest mean final training loss at this batch size.
             let groups = runs.groups(of: mine.filter { runs.number($0, "batch_size") == b }, by: "lr", value: "final_train_loss")
             guard let chosen = best(groups, higher: false) else { continue }
-            let members = mine.filter { runs.number($0, "batch_size") == b && runs.text($0, "lr") == chosen.key }
+            let members = mine.filter { runs.number($0, "batch_size") == b && runs.value($0, "lr") == chosen.key }
             // epochs.csv's seconds count from the start of the run, at the end of each epoch.
-            let perRun = members.map { epochs.rows(ofRun: runs.text($0, "run_id")) }
+            let perRun = members.map { epochs.rows(ofRun: runs.value($0, "run_id")) }
             let perEpoch = perRun.compactMap { rows in rows.last.flatMap { epochs.number($0, "seconds") }.map { $0 / Double(rows.count) } }
             let firstLosses = perRun.compactMap { $0.first.flatMap { epochs.number($0, "train_loss") } }
             var toTarget: [Double] = []
@@ -165,16 +167,16 @@ public enum CourseClaims {
 
     static func activations(_ runs: Table, epochs: Table) -> Section? {
         guard runs.has("activation"), runs.has("layers"), runs.has("final_val_acc") else { return nil }
-        let rows = runs.rows.filter { runs.text($0, "type") == "network" }
-        let stacks = runs.ordered(rows.map { runs.text($0, "layers") })
+        let rows = runs.rows.filter { runs.value($0, "type") == "network" }
+        let stacks = runs.ordered(rows.map { runs.value($0, "layers") })
         func depth(_ layers: String) -> Int { layers.split(separator: "-").count }
         guard let shallow = stacks.min(by: { depth($0) < depth($1) }), let deep = stacks.max(by: { depth($0) < depth($1) }),
               depth(deep) > depth(shallow) else { return nil }
-        let activations = runs.ordered(rows.map { runs.text($0, "activation") })
+        let activations = runs.ordered(rows.map { runs.value($0, "activation") })
         guard activations.contains("sigmoid"), activations.count > 1 else { return nil }
         // A diverged run counts as accuracy 0.1, chance on ten classes.
         func accuracy(_ stack: String, _ activation: String) -> Double? {
-            let mine = rows.filter { runs.text($0, "layers") == stack && runs.text($0, "activation") == activation }
+            let mine = rows.filter { runs.value($0, "layers") == stack && runs.value($0, "activation") == activation }
             guard !mine.isEmpty else { return nil }
             return mean(mine.map { runs.number($0, "final_val_acc") ?? 0.1 })
         }
@@ -199,8 +201,8 @@ public enum CourseClaims {
         var checks = [worst, widens]
         // Gradient norms per layer in the deep stack, when epochs.csv has them.
         let norms: [(String, [Double])] = activations.compactMap { a in
-            let ids = rows.filter { runs.text($0, "layers") == deep && runs.text($0, "activation") == a }.map { runs.text($0, "run_id") }
-            let perEpoch = ids.flatMap { epochs.rows(ofRun: $0) }.map { epochs.text($0, "grad_norms").split(separator: ";").compactMap { Double($0) } }
+            let ids = rows.filter { runs.value($0, "layers") == deep && runs.value($0, "activation") == a }.map { runs.value($0, "run_id") }
+            let perEpoch = ids.flatMap { epochs.rows(ofRun: $0) }.map { epochs.value($0, "grad_norms").split(separator: ";").compactMap { Double($0) } }
             guard let width = perEpoch.first?.count, width > 1, perEpoch.allSatisfy({ $0.count == width }) else { return nil }
             return (a, (0..<width).map { l in mean(perEpoch.map { $0[l] }) })
         }
@@ -216,9 +218,9 @@ public enum CourseClaims {
             // The same ratio epoch by epoch, mean over repeats.
             var byEpoch: [Int: [String: [Double]]] = [:]
             for a in activations {
-                for id in rows.filter({ runs.text($0, "layers") == deep && runs.text($0, "activation") == a }).map({ runs.text($0, "run_id") }) {
+                for id in rows.filter({ runs.value($0, "layers") == deep && runs.value($0, "activation") == a }).map({ runs.value($0, "run_id") }) {
                     for row in epochs.rows(ofRun: id) {
-                        let n = epochs.text(row, "grad_norms").split(separator: ";").compactMap { Double($0) }
+                        let n = epochs.value(row, "grad_norms").split(separator: ";").compactMap { Double($0) }
                         guard n.count == layerCount, let e = epochs.number(row, "epoch") else { continue }
                         byEpoch[Int(e), default: [:]][a, default: []].append(n[0] / n[layerCount - 2])
                     }
@@ -258,12 +260,12 @@ public enum CourseClaims {
     /// its first epoch, at its best setting by validation accuracy.
     static func adagradStall(_ runs: Table, epochs: Table) -> [Section] {
         guard runs.has("optimizer"), epochs.has("train_loss") else { return [] }
-        let rows = runs.finished.filter { runs.text($0, "type") == "network" }
+        let rows = runs.finished.filter { runs.value($0, "type") == "network" }
         let keys = SuiteSummary.settingColumns(of: runs.header) + ["convention"]
         // The runs of the best setting among `candidates`, by mean validation accuracy.
         func bestSetting(_ candidates: [[String]]) -> [[String]]? {
             var settings: [String: [[String]]] = [:]
-            for row in candidates { settings[keys.map { runs.text(row, $0) }.joined(separator: "|"), default: []].append(row) }
+            for row in candidates { settings[keys.map { runs.value(row, $0) }.joined(separator: "|"), default: []].append(row) }
             let scored = settings.compactMapValues { members -> Double? in
                 let values = members.compactMap { runs.number($0, "final_val_acc") ?? runs.number($0, "final_train_acc") }
                 return values.count == members.count ? mean(values) : nil
@@ -272,18 +274,18 @@ public enum CourseClaims {
         }
         // Mean training loss after epoch 1 and at the end, and the relative drop between them.
         func progress(_ members: [[String]]) -> (first: Double, last: Double, drop: Double)? {
-            let curves = members.map { epochs.rows(ofRun: runs.text($0, "run_id")).compactMap { epochs.number($0, "train_loss") } }
+            let curves = members.map { epochs.rows(ofRun: runs.value($0, "run_id")).compactMap { epochs.number($0, "train_loss") } }
             let length = curves.map(\.count).min() ?? 0
             guard length >= 3 else { return nil }
             let first = mean(curves.map { $0[0] }), last = mean(curves.map { $0[length - 1] })
             return (first, last, 1 - last / first)
         }
         var sections: [Section] = []
-        for problem in runs.ordered(rows.map { runs.text($0, "problem") }) {
-            let mine = rows.filter { runs.text($0, "problem") == problem }
+        for problem in runs.ordered(rows.map { runs.value($0, "problem") }) {
+            let mine = rows.filter { runs.value($0, "problem") == problem }
             var drops: [(optimizer: String, drop: Double, first: Double, last: Double)] = []
-            for optimizer in runs.ordered(mine.map { runs.text($0, "optimizer") }) {
-                guard let best = bestSetting(mine.filter { runs.text($0, "optimizer") == optimizer }), let p = progress(best) else { continue }
+            for optimizer in runs.ordered(mine.map { runs.value($0, "optimizer") }) {
+                guard let best = bestSetting(mine.filter { runs.value($0, "optimizer") == optimizer }), let p = progress(best) else { continue }
                 drops.append((optimizer, p.drop, p.first, p.last))
             }
             guard let adagrad = drops.first(where: { $0.optimizer == "adagrad" }), drops.count > 1 else { continue }
@@ -294,7 +296,7 @@ public enum CourseClaims {
             body += "| optimizer | train loss, epoch 1 | final train loss | further drop |\n|---|---:|---:|---:|\n"
             for d in ranked { body += "| \(d.optimizer) | \(String(format: "%.4g", d.first)) | \(String(format: "%.4g", d.last)) | \(fixed(d.drop * 100))% |\n" }
             // AdaGrad across its learning rates: where it stalls, if anywhere.
-            let adagradRows = mine.filter { runs.text($0, "optimizer") == "adagrad" }
+            let adagradRows = mine.filter { runs.value($0, "optimizer") == "adagrad" }
             let rates = Set(adagradRows.compactMap { runs.number($0, "lr") }).sorted()
             if rates.count > 1 {
                 body += "\nAdaGrad at each learning rate (best other settings at each):\n\n"
@@ -333,42 +335,24 @@ public enum CourseClaims {
     static func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
     static func percent(_ values: [Double]) -> String { "\(fixed(mean(values) * 100))% ± \(fixed(standardDeviation(values) * 100))" }
     static func points(_ difference: Double) -> String { "\(fixed(difference * 100)) points" }
+}
 
-    /// Named access to CSV rows.
-    struct Table {
-        let header: [String]
-        let rows: [[String]]
-        private let index: [String: Int]
+/// What the claim checks need beyond field access.
+private extension CSVTable {
+    /// Runs that finished (not diverged or failed).
+    var finished: [[String]] { rows.filter { ["ok", "stopped_early"].contains(value($0, "status")) } }
 
-        init(_ csv: [[String]]) {
-            header = csv.first ?? []
-            rows = Array(csv.dropFirst())
-            index = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        }
+    /// Values of `value` grouped by the text of `key`, non-numbers left out.
+    func groups(of rows: [[String]], by key: String, value name: String) -> [String: [Double]] {
+        var result: [String: [Double]] = [:]
+        for row in rows { if let v = number(row, name) { result[value(row, key), default: []].append(v) } }
+        return result
+    }
 
-        func has(_ name: String) -> Bool { index[name] != nil }
-        func text(_ row: [String], _ name: String) -> String { index[name].flatMap { $0 < row.count ? row[$0] : nil } ?? "" }
-        func number(_ row: [String], _ name: String) -> Double? { Double(text(row, name)) }
-
-        /// Runs that finished (not diverged or failed).
-        var finished: [[String]] { rows.filter { ["ok", "stopped_early"].contains(text($0, "status")) } }
-
-        /// Values of `value` grouped by the text of `key`, non-numbers left out.
-        func groups(of rows: [[String]], by key: String, value: String) -> [String: [Double]] {
-            var result: [String: [Double]] = [:]
-            for row in rows { if let v = number(row, value) { result[text(row, key), default: []].append(v) } }
-            return result
-        }
-
-        /// Distinct values in first-seen order.
-        func ordered(_ values: [String]) -> [String] {
-            var seen: Set<String> = [], result: [String] = []
-            for v in values where seen.insert(v).inserted { result.append(v) }
-            return result
-        }
-
-        func rows(ofRun id: String) -> [[String]] {
-            rows.filter { text($0, "run_id") == id }.sorted { (number($0, "epoch") ?? 0) < (number($1, "epoch") ?? 0) }
-        }
+    /// Distinct values in first-seen order.
+    func ordered(_ values: [String]) -> [String] {
+        var seen: Set<String> = [], result: [String] = []
+        for v in values where seen.insert(v).inserted { result.append(v) }
+        return result
     }
 }

@@ -86,3 +86,34 @@ public final class CSVFileWriter {
 
     deinit { try? handle.close() }
 }
+
+/// Parsed CSV rows with access to fields by column name.
+struct CSVTable {
+    let header: [String]
+    let rows: [[String]]
+    /// Column index by name (the first column of that name).
+    let column: [String: Int]
+    /// Row indices per value of the `run_id` column, in file order.
+    private let rowsByRun: [String: [Int]]
+
+    init(_ csv: [[String]]) {
+        header = csv.first ?? []
+        rows = Array(csv.dropFirst())
+        let column = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        self.column = column
+        var byRun: [String: [Int]] = [:]
+        if let id = column["run_id"] {
+            for (i, row) in rows.enumerated() where id < row.count { byRun[row[id], default: []].append(i) }
+        }
+        rowsByRun = byRun
+    }
+
+    func has(_ name: String) -> Bool { column[name] != nil }
+    func value(_ row: [String], _ name: String) -> String { column[name].flatMap { $0 < row.count ? row[$0] : nil } ?? "" }
+    func number(_ row: [String], _ name: String) -> Double? { Double(value(row, name)) }
+
+    /// The rows of one run, ordered by their `epoch` column when there is one.
+    func rows(ofRun id: String) -> [[String]] {
+        (rowsByRun[id] ?? []).map { rows[$0] }.sorted { (number($0, "epoch") ?? 0) < (number($1, "epoch") ?? 0) }
+    }
+}

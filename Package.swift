@@ -26,11 +26,12 @@ let package = Package(
 
         // MARK: Small C helpers of our own
         .target(name: "CMath", path: "Sources/CMath"),
+        .target(name: "CParallel", path: "Sources/CParallel"),
 
         // MARK: Library: everything the tool does
         .target(
             name: "OptLab",
-            dependencies: ["CBLAS", "CZlib", "CMath", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CBLAS", "CZlib", "CMath", "CParallel", .product(name: "Yams", package: "Yams")]
         ),
 
         // MARK: Command line

@@ -69,14 +69,25 @@ extension OptLabCommand {
         @Option(help: "run_id written in the CSV.")
         public var runID: String = "train"
 
+        @Option(help: ArgumentHelp("""
+            Threads sharing each batch (default: the core count). With 1, the numbers are those \
+            a suite run of the same settings writes.
+            """, valueName: "n"))
+        public var threads: Int?
+
         public init() {}
+
+        public func validate() throws {
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        }
 
         public func run() throws {
             let configuration = try makeConfiguration()
             let sets = try data.load(seed: seed)
             let writer = try csv.map { try CSVFileWriter(path: $0, header: EpochRecord.csvHeader) }
+            let team = ThreadTeam.forOneRun(threads: threads)
             let result = try Trainer.train(configuration, training: sets.training, validation: sets.validation,
-                                           test: sets.test) { record in
+                                           test: sets.test, team: team) { record in
                 writer?.write(record.csvFields(runID: runID))
                 print(Self.describe(record, of: configuration.epochs))
             }

@@ -62,7 +62,8 @@ public final class MLP {
     public let gradient: FloatBuffer
     /// Most rows one forward pass can take.
     public let maxRows: Int
-    /// Nanoseconds spent in `cblas_sgemm` since creation.
+    /// Nanoseconds the calling thread spent in `cblas_sgemm` since creation (with a team,
+    /// the other threads run their share of each product at the same time).
     public private(set) var matrixNanoseconds: UInt64 = 0
 
     private let activations: [FloatBuffer]       // φ(Z_l) per layer, unmasked
@@ -71,10 +72,14 @@ public final class MLP {
     private let deltaA: FloatBuffer
     private let deltaB: FloatBuffer
 
-    public init(architecture: NetworkArchitecture, maxRows: Int) {
+    /// The threads that share this network's passes (``ThreadTeam``).
+    public let team: ThreadTeam
+
+    public init(architecture: NetworkArchitecture, maxRows: Int, team: ThreadTeam = .serial) {
         precondition(maxRows > 0)
         self.architecture = architecture
         self.maxRows = maxRows
+        self.team = team
         var layers: [Layer] = []
         var offset = 0
         for (fanIn, fanOut) in zip(architecture.layerSizes, architecture.layerSizes.dropFirst()) {
@@ -127,28 +132,38 @@ public final class MLP {
         var x = input
         for (l, layer) in layers.enumerated() {
             let z = activations[l].base
-            let count = rows * layer.fanOut
-            // Z ← 1·b broadcast, then Z ← X·W + Z.
-            let bias = parameters.base + layer.biasOffset
-            for r in 0..<rows { (z + r * layer.fanOut).update(from: bias, count: layer.fanOut) }
-            timed {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(layer.fanOut), Int32(layer.fanIn),
-                            1, x, Int32(layer.fanIn), parameters.base + layer.weightOffset, Int32(layer.fanOut),
-                            1, z, Int32(layer.fanOut))
-            }
-            if l == layers.count - 1 { break }
-            architecture.activation.apply(z, count: count)
-            if let mask = masks[l], let dropped = droppedActivations[l], let generator {
+            let (fanIn, fanOut) = (layer.fanIn, layer.fanOut)
+            let hidden = l < layers.count - 1
+            // Dropout masks are drawn in order before the rows are shared out, so they do
+            // not depend on the team's size.
+            var dropped: (mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)?
+            if hidden, let mask = masks[l], let output = droppedActivations[l], let generator {
                 let rate = architecture.dropout[l]
                 let keep = Float(1 / (1 - rate))
-                for i in 0..<count {
-                    mask[i] = generator.pointee.nextDouble() < rate ? 0 : keep
-                    dropped[i] = z[i] * mask[i]
-                }
-                x = UnsafePointer(dropped.base)
-            } else {
-                x = UnsafePointer(z)
+                for i in 0..<(rows * fanOut) { mask[i] = generator.pointee.nextDouble() < rate ? 0 : keep }
+                dropped = (mask.base, output.base)
             }
+            let bias = parameters.base + layer.biasOffset
+            let weights = parameters.base + layer.weightOffset
+            let source = x
+            // Each thread takes a block of rows: Z ← 1·b, Z ← X·W + Z, A = φ(Z), A·mask.
+            forEachRowBlock(rows, work: fanIn * fanOut) { block in
+                let first = block.lowerBound, count = block.count
+                for r in block { (z + r * fanOut).update(from: bias, count: fanOut) }
+                timed(first) {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(fanOut), Int32(fanIn),
+                                1, source + first * fanIn, Int32(fanIn), weights, Int32(fanOut),
+                                1, z + first * fanOut, Int32(fanOut))
+                }
+                guard hidden else { return }
+                let elements = first * fanOut..<(first + count) * fanOut
+                architecture.activation.apply(z + elements.lowerBound, count: elements.count)
+                if let dropped {
+                    for i in elements { dropped.output[i] = z[i] * dropped.mask[i] }
+                }
+            }
+            if !hidden { break }
+            x = UnsafePointer(dropped?.output ?? z)
         }
         return applyOutput(rows: rows, labels: labels)
     }
@@ -211,45 +226,68 @@ public final class MLP {
         }
         for l in stride(from: last, through: 0, by: -1) {
             let layer = layers[l]
+            let (fanIn, fanOut) = (layer.fanIn, layer.fanOut)
             let previous: UnsafePointer<Float> = l == 0 ? input
                 : UnsafePointer(droppedActivations[l - 1]?.base ?? activations[l - 1].base)
             let weights = parameters.base + layer.weightOffset
-            // ∂W = A_{l−1}ᵀ·Δ
-            timed {
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(layer.fanIn), Int32(layer.fanOut), Int32(rows),
-                            1, previous, Int32(layer.fanIn), delta, Int32(layer.fanOut),
-                            0, gradient.base + layer.weightOffset, Int32(layer.fanOut))
+            let weightGradient = gradient.base + layer.weightOffset
+            let currentDelta = UnsafePointer(delta)
+            // ∂W = A_{l−1}ᵀ·Δ, each thread taking a block of ∂W's rows (inputs).
+            team.forEachChunk(fanIn, granularity: 16, minimumCount: rows * fanIn * fanOut >= MLP.parallelWork ? 0 : .max) { block in
+                timed(block.lowerBound) {
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(block.count), Int32(fanOut), Int32(rows),
+                                1, previous + block.lowerBound, Int32(fanIn), currentDelta, Int32(fanOut),
+                                0, weightGradient + block.lowerBound * fanOut, Int32(fanOut))
+                }
             }
             // ∂b = Σ_rows Δ
             let biasGradient = gradient.base + layer.biasOffset
-            biasGradient.update(repeating: 0, count: layer.fanOut)
+            biasGradient.update(repeating: 0, count: fanOut)
             for r in 0..<rows {
-                let row = delta + r * layer.fanOut
-                for j in 0..<layer.fanOut { biasGradient[j] += row[j] }
+                let row = delta + r * fanOut
+                for j in 0..<fanOut { biasGradient[j] += row[j] }
             }
             if l == 0 { break }
-            // Δ_{l−1} = (Δ·Wᵀ) ⊙ mask ⊙ φ'
-            timed {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(layer.fanIn), Int32(layer.fanOut),
-                            1, delta, Int32(layer.fanOut), weights, Int32(layer.fanOut),
-                            0, spare, Int32(layer.fanIn))
+            // Δ_{l−1} = (Δ·Wᵀ) ⊙ mask ⊙ φ', each thread taking a block of rows.
+            let mask = masks[l - 1]?.base
+            let outputs = activations[l - 1].base
+            let next = spare
+            forEachRowBlock(rows, work: fanIn * fanOut) { block in
+                let first = block.lowerBound
+                timed(first) {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(block.count), Int32(fanIn), Int32(fanOut),
+                                1, currentDelta + first * fanOut, Int32(fanOut), weights, Int32(fanOut),
+                                0, next + first * fanIn, Int32(fanIn))
+                }
+                let elements = first * fanIn..<block.upperBound * fanIn
+                if let mask {
+                    for i in elements { next[i] *= mask[i] }
+                }
+                architecture.activation.multiplyByDerivative(next + elements.lowerBound, outputs: outputs + elements.lowerBound,
+                                                             count: elements.count)
             }
-            let count = rows * layer.fanIn
-            if let mask = masks[l - 1] {
-                for i in 0..<count { spare[i] *= mask[i] }
-            }
-            architecture.activation.multiplyByDerivative(spare, outputs: activations[l - 1].base, count: count)
             swap(&delta, &spare)
         }
         if l1 != 0 || l2 != 0 {
             for layer in layers {
                 let w = parameters.base + layer.weightOffset, g = gradient.base + layer.weightOffset
-                for i in 0..<(layer.fanIn * layer.fanOut) {
-                    let sign: Float = w[i] > 0 ? 1 : (w[i] < 0 ? -1 : 0)
-                    g[i] += l1 * sign + 2 * l2 * w[i]
+                team.forEachChunk(layer.fanIn * layer.fanOut, granularity: 64, minimumCount: 32_768) { block in
+                    for i in block {
+                        let sign: Float = w[i] > 0 ? 1 : (w[i] < 0 ? -1 : 0)
+                        g[i] += l1 * sign + 2 * l2 * w[i]
+                    }
                 }
             }
         }
+    }
+
+    /// Multiply-adds (rows × fanIn × fanOut) from which a product is split between threads.
+    static let parallelWork = 1 << 17
+
+    /// Calls `body` with blocks of `0..<rows`, one per thread when the layer's product
+    /// (`work` multiply-adds per row) is large enough to be worth splitting.
+    private func forEachRowBlock(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        team.forEachChunk(rows, granularity: 8, minimumCount: rows * work >= MLP.parallelWork ? 0 : .max, body)
     }
 
     /// Adds each layer's ‖∂W‖₂ (weights only) from the last `backward` to `sums`.
@@ -294,8 +332,11 @@ public final class MLP {
         return l1 * absolute + l2 * squared
     }
 
+    /// Runs a product, timing it when it is the calling thread's block (the one that
+    /// starts at row 0).
     @inline(__always)
-    private func timed(_ body: () -> Void) {
+    private func timed(_ firstRow: Int, _ body: () -> Void) {
+        guard firstRow == 0 else { body(); return }
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         matrixNanoseconds += DispatchTime.now().uptimeNanoseconds - start

@@ -130,18 +130,31 @@ public enum Trainer {
     /// Rows per forward pass when evaluating.
     static let evaluationRows = 1000
 
+    /// Trains on `training`, evaluating on `validation` after every epoch and on `test` at
+    /// the end. `team` shares the network's passes and the optimizer step between threads
+    /// (its workers get the same denormal flushing as the caller); the numbers depend on
+    /// its size only through OpenBLAS, whose kernels can round a block of rows differently
+    /// from the whole product.
     public static func train(
         _ configuration: TrainingConfiguration,
         training: ImageDataset, validation: ImageDataset?, test: ImageDataset?,
+        team: ThreadTeam = .serial,
         onEpoch: (EpochRecord) -> Void = { _ in }
     ) throws -> TrainingResult {
         try configuration.validate()
         // Denormal moments would slow the optimizer step by up to 100x (see CMath).
-        let floatControl = optlab_flush_denormals()
-        defer { optlab_restore_float_control(floatControl) }
+        var floatControls = [UInt32](repeating: 0, count: team.size)
+        floatControls.withUnsafeMutableBufferPointer { controls in
+            team.run { part in controls[part] = optlab_flush_denormals() }
+        }
+        defer {
+            floatControls.withUnsafeBufferPointer { controls in
+                team.run { part in optlab_restore_float_control(controls[part]) }
+            }
+        }
         let batchSize = min(configuration.batchSize, training.count)
         let architecture = configuration.architecture(inputSize: training.pixelsPerImage, classes: training.classCount)
-        let network = MLP(architecture: architecture, maxRows: max(batchSize, evaluationRows))
+        let network = MLP(architecture: architecture, maxRows: max(batchSize, evaluationRows), team: team)
         var initGenerator = SplitMix64.derived(seed: configuration.seed, stream: "init")
         var shuffleGenerator = SplitMix64.derived(seed: configuration.seed, stream: "shuffle")
         var dropoutGenerator = SplitMix64.derived(seed: configuration.seed, stream: "dropout")
@@ -171,7 +184,7 @@ public enum Trainer {
             var gradientNormSums = [Double](repeating: 0, count: network.layers.count), sampled = 0, batchIndex = 0
             for batchStart in stride(from: 0, to: training.count, by: batchSize) {
                 let rows = min(batchSize, training.count - batchStart)
-                fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)])
+                fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)], team: team)
                 if !configuration.augmentation.isIdentity {
                     for r in 0..<rows {
                         configuration.augmentation.apply(to: input.base + r * pixels, rows: training.rows,
@@ -193,7 +206,7 @@ public enum Trainer {
                 }
                 batchIndex += 1
                 let optimizerStart = DispatchTime.now().uptimeNanoseconds
-                optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer))
+                optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer), team: team)
                 profile.optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - optimizerStart) / 1e9
                 if !loss.isFinite {
                     status = .diverged
@@ -258,7 +271,7 @@ public enum Trainer {
         var lossSum = 0.0, correct = 0
         for start in stride(from: 0, to: data.count, by: network.maxRows) {
             let rows = min(network.maxRows, data.count - start)
-            fill(input, labels: &labels, from: data, indices: start..<(start + rows))
+            fill(input, labels: &labels, from: data, indices: start..<(start + rows), team: network.team)
             let (loss, batchCorrect) = labels.withUnsafeBufferPointer {
                 network.forward(input.base, rows: rows, labels: $0.baseAddress!)
             }
@@ -268,17 +281,22 @@ public enum Trainer {
         return (lossSum / Double(data.count), Double(correct) / Double(data.count))
     }
 
-    /// Copies the examples at `indices` into `input`, scaling bytes to [0, 1].
-    static func fill(_ input: FloatBuffer, labels: inout [UInt8], from data: ImageDataset, indices: some Collection<Int>) {
+    /// Copies the examples at `indices` into `input`, scaling bytes to [0, 1], the team's
+    /// threads taking blocks of rows.
+    static func fill(_ input: FloatBuffer, labels: inout [UInt8], from data: ImageDataset, indices: some Collection<Int>,
+                     team: ThreadTeam = .serial) {
         let pixels = data.pixelsPerImage
+        let sources = Array(indices)
         data.images.withUnsafeBufferPointer { images in
-            for (r, index) in indices.enumerated() {
-                let source = images.baseAddress! + index * pixels
-                let target = input.base + r * pixels
-                for p in 0..<pixels { target[p] = Float(source[p]) * (1 / 255) }
-                labels[r] = data.labels[index]
+            team.forEachChunk(sources.count, granularity: 8, minimumCount: 64) { block in
+                for r in block {
+                    let source = images.baseAddress! + sources[r] * pixels
+                    let target = input.base + r * pixels
+                    for p in 0..<pixels { target[p] = Float(source[p]) * (1 / 255) }
+                }
             }
         }
+        for (r, index) in sources.enumerated() { labels[r] = data.labels[index] }
     }
 
     static func parametersAreFinite(_ network: MLP) -> Bool {

@@ -48,10 +48,11 @@ public struct AdaGrad: Optimizer {
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let eta = Scalar(learningRate)
         let (epsilonInside, epsilonOutside) = epsilonPlacement(Scalar(epsilon), convention: convention)
-        var squaredGradientSum = [Scalar](repeating: Scalar(initialAccumulator), count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, _ in
-            squaredGradientSum.withUnsafeMutableBufferPointer { s in
-                for i in 0..<theta.count {
+        let squaredGradientSum = OptimizerState<Scalar>(count: parameterCount, value: Scalar(initialAccumulator))
+        return OptimizerInstance(parameterCount: parameterCount) { _ in
+            let s = squaredGradientSum.base
+            return { theta, g, range in
+                for i in range {
                     s[i] += g[i] * g[i]  // s ← s + g²
                     theta[i] -= eta * g[i] / ((s[i] + epsilonInside).root + epsilonOutside)
                 }

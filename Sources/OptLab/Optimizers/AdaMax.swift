@@ -54,17 +54,16 @@ public struct AdaMax: Optimizer {
         let beta1 = Scalar(beta1), beta2 = Scalar(beta2)
         // Keras adds ε to u after the max; PyTorch takes it inside the max.
         let (epsilonOutside, epsilonInside) = epsilonPlacement(Scalar(epsilon), convention: convention)
-        var firstMoment = [Scalar](repeating: 0, count: parameterCount)
-        var infinityNorm = [Scalar](repeating: 0, count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, t in
+        let firstMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let infinityNorm = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        return OptimizerInstance(parameterCount: parameterCount) { t in
             let stepSize = Scalar(eta / (1 - pow(b1, Double(t))))  // η/(1 − β₁ᵗ)
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                infinityNorm.withUnsafeMutableBufferPointer { u in
-                    for i in 0..<theta.count {
-                        m[i] = beta1 * m[i] + (1 - beta1) * g[i]                 // m ← β₁·m + (1−β₁)·g
-                        u[i] = max(beta2 * u[i], g[i].magnitude + epsilonInside)  // u ← max(β₂·u, |g| + ε_in)
-                        theta[i] -= stepSize * m[i] / (u[i] + epsilonOutside)     // θ ← θ − η/(1−β₁ᵗ)·m/(u + ε_out)
-                    }
+            let m = firstMoment.base, u = infinityNorm.base
+            return { theta, g, range in
+                for i in range {
+                    m[i] = beta1 * m[i] + (1 - beta1) * g[i]                 // m ← β₁·m + (1−β₁)·g
+                    u[i] = max(beta2 * u[i], g[i].magnitude + epsilonInside)  // u ← max(β₂·u, |g| + ε_in)
+                    theta[i] -= stepSize * m[i] / (u[i] + epsilonOutside)     // θ ← θ − η/(1−β₁ᵗ)·m/(u + ε_out)
                 }
             }
         }

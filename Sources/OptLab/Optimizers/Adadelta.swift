@@ -48,17 +48,16 @@ public struct Adadelta: Optimizer {
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let eta = Scalar(learningRate), rho = Scalar(rho), epsilon = Scalar(epsilon)
-        var squaredGradientAverage = [Scalar](repeating: 0, count: parameterCount)
-        var squaredUpdateAverage = [Scalar](repeating: 0, count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, _ in
-            squaredGradientAverage.withUnsafeMutableBufferPointer { s in
-                squaredUpdateAverage.withUnsafeMutableBufferPointer { u in
-                    for i in 0..<theta.count {
-                        s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]                             // s ← ρ·s + (1−ρ)·g²
-                        let delta = (u[i] + epsilon).root / (s[i] + epsilon).root * g[i]
-                        u[i] = rho * u[i] + (1 - rho) * delta * delta                           // u ← ρ·u + (1−ρ)·Δ²
-                        theta[i] -= eta * delta                                                 // θ ← θ − η·Δ
-                    }
+        let squaredGradientAverage = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let squaredUpdateAverage = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        return OptimizerInstance(parameterCount: parameterCount) { _ in
+            let s = squaredGradientAverage.base, u = squaredUpdateAverage.base
+            return { theta, g, range in
+                for i in range {
+                    s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]                             // s ← ρ·s + (1−ρ)·g²
+                    let delta = (u[i] + epsilon).root / (s[i] + epsilon).root * g[i]
+                    u[i] = rho * u[i] + (1 - rho) * delta * delta                           // u ← ρ·u + (1−ρ)·Δ²
+                    theta[i] -= eta * delta                                                 // θ ← θ − η·Δ
                 }
             }
         }

@@ -54,21 +54,20 @@ public struct Adam: Optimizer {
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let (eta, b1, b2, eps, convention) = (learningRate, beta1, beta2, epsilon, convention)
-        var firstMoment = [Scalar](repeating: 0, count: parameterCount)
-        var secondMoment = [Scalar](repeating: 0, count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, t in
+        let firstMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let secondMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        return OptimizerInstance(parameterCount: parameterCount) { t in
             // Per-step scalars in Double: α_t and ε̂.
             let correction2 = (1 - pow(b2, Double(t))).squareRoot()
             let alpha = Scalar(eta * correction2 / (1 - pow(b1, Double(t))))
             let epsilonHat = Scalar(convention == .keras ? eps : eps * correction2)
             let beta1 = Scalar(b1), beta2 = Scalar(b2)
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { s in
-                    for i in 0..<theta.count {
-                        m[i] = beta1 * m[i] + (1 - beta1) * g[i]            // m ← β₁·m + (1−β₁)·g
-                        s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i]     // s ← β₂·s + (1−β₂)·g²
-                        theta[i] -= alpha * m[i] / (s[i].root + epsilonHat)  // θ ← θ − α_t·m/(√s + ε̂)
-                    }
+            let m = firstMoment.base, s = secondMoment.base
+            return { theta, g, range in
+                for i in range {
+                    m[i] = beta1 * m[i] + (1 - beta1) * g[i]            // m ← β₁·m + (1−β₁)·g
+                    s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i]     // s ← β₂·s + (1−β₂)·g²
+                    theta[i] -= alpha * m[i] / (s[i].root + epsilonHat)  // θ ← θ − α_t·m/(√s + ε̂)
                 }
             }
         }

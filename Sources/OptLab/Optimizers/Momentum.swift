@@ -55,10 +55,11 @@ public struct Momentum: Optimizer {
         let mu = Scalar(momentum)
         // Keras: v ← μv + (−η)·g, θ ← θ + 1·v.  PyTorch: b ← μb + 1·g, θ ← θ + (−η)·b.
         let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
-        var velocity = [Scalar](repeating: 0, count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, _ in
-            velocity.withUnsafeMutableBufferPointer { v in
-                for i in 0..<theta.count {
+        let velocity = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        return OptimizerInstance(parameterCount: parameterCount) { _ in
+            let v = velocity.base
+            return { theta, g, range in
+                for i in range {
                     v[i] = mu * v[i] + a * g[i]  // v ← μ·v + a·g
                     theta[i] += c * v[i]         // θ ← θ + c·v
                 }

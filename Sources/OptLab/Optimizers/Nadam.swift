@@ -66,9 +66,9 @@ public struct Nadam: Optimizer {
         let (eta, b2) = (learningRate, beta2)
         let beta1 = Scalar(beta1), beta2 = Scalar(beta2), epsilon = Scalar(epsilon)
         var momentumProduct = 1.0  // Π_t
-        var firstMoment = [Scalar](repeating: 0, count: parameterCount)
-        var secondMoment = [Scalar](repeating: 0, count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, t in
+        let firstMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let secondMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        return OptimizerInstance(parameterCount: parameterCount) { t in
             // Per-step scalars in Double.
             let mu = momentumSchedule(step: t), muNext = momentumSchedule(step: t + 1)
             momentumProduct *= mu
@@ -76,15 +76,14 @@ public struct Nadam: Optimizer {
             let gradientWeight = Scalar((1 - mu) / (1 - momentumProduct))         // (1 − μ_t)/(1 − Π_t)
             let secondCorrection = Scalar(1 - pow(b2, Double(t)))                 // 1 − β₂ᵗ
             let eta = Scalar(eta)
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { s in
-                    for i in 0..<theta.count {
-                        m[i] = beta1 * m[i] + (1 - beta1) * g[i]            // m ← β₁·m + (1−β₁)·g
-                        s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i]     // s ← β₂·s + (1−β₂)·g²
-                        let mHat = momentumWeight * m[i] + gradientWeight * g[i]
-                        let sHat = s[i] / secondCorrection
-                        theta[i] -= eta * mHat / (sHat.root + epsilon)  // θ ← θ − η·m̂/(√ŝ + ε)
-                    }
+            let m = firstMoment.base, s = secondMoment.base
+            return { theta, g, range in
+                for i in range {
+                    m[i] = beta1 * m[i] + (1 - beta1) * g[i]            // m ← β₁·m + (1−β₁)·g
+                    s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i]     // s ← β₂·s + (1−β₂)·g²
+                    let mHat = momentumWeight * m[i] + gradientWeight * g[i]
+                    let sHat = s[i] / secondCorrection
+                    theta[i] -= eta * mHat / (sHat.root + epsilon)  // θ ← θ − η·m̂/(√ŝ + ε)
                 }
             }
         }

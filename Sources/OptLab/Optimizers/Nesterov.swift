@@ -48,10 +48,11 @@ public struct Nesterov: Optimizer {
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let mu = Scalar(momentum)
         let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
-        var velocity = [Scalar](repeating: 0, count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, _ in
-            velocity.withUnsafeMutableBufferPointer { v in
-                for i in 0..<theta.count {
+        let velocity = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        return OptimizerInstance(parameterCount: parameterCount) { _ in
+            let v = velocity.base
+            return { theta, g, range in
+                for i in range {
                     let ag = a * g[i]
                     v[i] = mu * v[i] + ag               // v ← μ·v + a·g
                     theta[i] += c * (mu * v[i] + ag)    // θ ← θ + c·(μ·v + a·g)

@@ -90,28 +90,38 @@ public protocol Optimizer: Sendable {
 /// One run's optimizer: the hyperparameters plus the state they update.
 ///
 /// `step` updates a flat parameter buffer in place from a gradient buffer of the
-/// same length, exactly as the owning ``Optimizer`` documents.
+/// same length, exactly as the owning ``Optimizer`` documents. Every rule is element-wise,
+/// so a step can be split into ranges of parameters updated by different threads; the
+/// per-step scalars (bias corrections, schedules) are computed once per step, before the
+/// ranges are handed out.
 public final class OptimizerInstance<Scalar: OptimizerScalar> {
+    /// Updates the parameters in `range` from the gradient (same indices).
+    public typealias RangeUpdate = (UnsafeMutableBufferPointer<Scalar>, UnsafeBufferPointer<Scalar>, Range<Int>) -> Void
+
     public let parameterCount: Int
     /// Number of completed steps (t after the last step).
     public private(set) var stepCount = 0
-    private let update: (UnsafeMutableBufferPointer<Scalar>, UnsafeBufferPointer<Scalar>, Int) -> Void
+    private let prepare: (Int) -> RangeUpdate
 
-    /// `update` receives the parameters, the gradient and the 1-based step number t.
-    public init(
-        parameterCount: Int,
-        update: @escaping (UnsafeMutableBufferPointer<Scalar>, UnsafeBufferPointer<Scalar>, Int) -> Void
-    ) {
+    /// `prepare` receives the 1-based step number t, advances any per-step state, and
+    /// returns the element-wise update for that step.
+    public init(parameterCount: Int, prepare: @escaping (Int) -> RangeUpdate) {
         self.parameterCount = parameterCount
-        self.update = update
+        self.prepare = prepare
     }
 
-    /// One update of `parameters` from `gradient`.
-    public func step(_ parameters: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>) {
+    /// One update of `parameters` from `gradient`, split between the team's threads
+    /// when there are enough parameters to be worth it (the result does not depend on
+    /// the split).
+    public func step(_ parameters: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>,
+                     team: ThreadTeam = .serial) {
         precondition(parameters.count == parameterCount && gradient.count == parameterCount,
                      "optimizer made for \(parameterCount) parameters got \(parameters.count) and \(gradient.count) gradients")
         stepCount += 1
-        update(parameters, gradient, stepCount)
+        let update = prepare(stepCount)
+        team.forEachChunk(parameterCount, granularity: 64, minimumCount: 32_768) { range in
+            update(parameters, gradient, range)
+        }
     }
 
     /// Convenience for arrays (surfaces, tests).
@@ -120,4 +130,19 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
             gradient.withUnsafeBufferPointer { g in step(p, gradient: g) }
         }
     }
+}
+
+/// Per-parameter optimizer state (velocities, moments, accumulators) in stable storage,
+/// so that the threads of a step can update disjoint ranges of it at once.
+public final class OptimizerState<Scalar: OptimizerScalar>: @unchecked Sendable {
+    public let count: Int
+    public let base: UnsafeMutablePointer<Scalar>
+
+    public init(count: Int, value: Scalar) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: value, count: max(count, 1))
+    }
+
+    deinit { base.deallocate() }
 }

@@ -57,17 +57,16 @@ public struct RMSprop: Optimizer {
         let (epsilonInside, epsilonOutside) = epsilonPlacement(Scalar(epsilon), convention: convention)
         // Keras folds η into the velocity, PyTorch multiplies it in last.
         let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
-        var squaredGradientAverage = [Scalar](repeating: 0, count: parameterCount)
-        var velocity = [Scalar](repeating: 0, count: parameterCount)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, _ in
-            squaredGradientAverage.withUnsafeMutableBufferPointer { s in
-                velocity.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<theta.count {
-                        s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]                       // s ← ρ·s + (1−ρ)·g²
-                        let d = g[i] / ((s[i] + epsilonInside).root + epsilonOutside)
-                        v[i] = mu * v[i] + a * d                                          // v ← μ·v + a·d
-                        theta[i] += c * v[i]                                              // θ ← θ + c·v
-                    }
+        let squaredGradientAverage = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let velocity = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        return OptimizerInstance(parameterCount: parameterCount) { _ in
+            let s = squaredGradientAverage.base, v = velocity.base
+            return { theta, g, range in
+                for i in range {
+                    s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]                       // s ← ρ·s + (1−ρ)·g²
+                    let d = g[i] / ((s[i] + epsilonInside).root + epsilonOutside)
+                    v[i] = mu * v[i] + a * d                                          // v ← μ·v + a·d
+                    theta[i] += c * v[i]                                              // θ ← θ + c·v
                 }
             }
         }

@@ -33,9 +33,11 @@ public struct SGD: Optimizer {
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let eta = Scalar(learningRate)
-        return OptimizerInstance(parameterCount: parameterCount) { theta, g, _ in
-            for i in 0..<theta.count {
-                theta[i] -= eta * g[i]  // θ ← θ − η·g
+        return OptimizerInstance(parameterCount: parameterCount) { _ in
+            return { theta, g, range in
+                for i in range {
+                    theta[i] -= eta * g[i]  // θ ← θ − η·g
+                }
             }
         }
     }

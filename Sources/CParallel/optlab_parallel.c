@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -11,8 +12,16 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-// Spins of an idle worker before it sleeps (each pause is tens of nanoseconds).
-enum { SPINS_BEFORE_SLEEP = 2000 };
+// How long an idle worker spins before it sleeps. Between the regions of one training
+// step the calling thread runs short serial parts (the loss, bias sums); a worker that
+// slept through them would add a wake-up (tens of microseconds) to every region.
+enum { SPIN_NANOSECONDS = 2000000, PAUSES_PER_CLOCK_READ = 64 };
+
+static long long monotonic_nanoseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
 
 struct worker {
     optlab_team *team;
@@ -40,9 +49,15 @@ static void *worker_main(void *argument) {
     unsigned long seen = 0;
     for (;;) {
         unsigned long generation = atomic_load_explicit(&team->generation, memory_order_acquire);
-        for (int spin = 0; generation == seen && spin < SPINS_BEFORE_SLEEP; spin++) {
+        long long deadline = 0;
+        for (int spin = 1; generation == seen; spin++) {
             CPU_RELAX();
             generation = atomic_load_explicit(&team->generation, memory_order_acquire);
+            if (spin % PAUSES_PER_CLOCK_READ == 0) {
+                long long now = monotonic_nanoseconds();
+                if (deadline == 0) deadline = now + SPIN_NANOSECONDS;
+                else if (now > deadline) break;
+            }
         }
         if (generation == seen) {
             pthread_mutex_lock(&team->lock);

@@ -7,7 +7,7 @@
 // part in 0..<parts, part 0 on the calling thread and the others on the team's workers,
 // and returns when all have finished. A training step opens a dozen such regions of
 // 10-500 microseconds each, so waking a worker must cost far less than a microsecond:
-// idle workers spin on a generation counter for a while (about 50 microseconds) before
+// idle workers spin on a generation counter for 2 milliseconds before
 // they sleep on a condition variable, and the caller only takes the lock to wake
 // sleepers. A team of one thread runs every task inline and starts no threads.
 

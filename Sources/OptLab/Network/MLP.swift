@@ -232,20 +232,24 @@ public final class MLP {
             let weights = parameters.base + layer.weightOffset
             let weightGradient = gradient.base + layer.weightOffset
             let currentDelta = UnsafePointer(delta)
-            // ∂W = A_{l−1}ᵀ·Δ, each thread taking a block of ∂W's rows (inputs).
-            team.forEachChunk(fanIn, granularity: 16, minimumCount: rows * fanIn * fanOut >= MLP.parallelWork ? 0 : .max) { block in
-                timed(block.lowerBound) {
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(block.count), Int32(fanOut), Int32(rows),
-                                1, previous + block.lowerBound, Int32(fanIn), currentDelta, Int32(fanOut),
-                                0, weightGradient + block.lowerBound * fanOut, Int32(fanOut))
-                }
-            }
-            // ∂b = Σ_rows Δ
+            // ∂W = A_{l−1}ᵀ·Δ and ∂b = Σ_rows Δ, each thread taking a block of ∂W's rows
+            // (inputs) and a block of ∂b's entries.
             let biasGradient = gradient.base + layer.biasOffset
-            biasGradient.update(repeating: 0, count: fanOut)
-            for r in 0..<rows {
-                let row = delta + r * fanOut
-                for j in 0..<fanOut { biasGradient[j] += row[j] }
+            split(work: rows * fanIn * fanOut) { part, parts in
+                let block = ThreadTeam.chunk(part, of: parts, count: fanIn, granularity: 16)
+                if !block.isEmpty {
+                    timed(block.lowerBound) {
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(block.count), Int32(fanOut), Int32(rows),
+                                    1, previous + block.lowerBound, Int32(fanIn), currentDelta, Int32(fanOut),
+                                    0, weightGradient + block.lowerBound * fanOut, Int32(fanOut))
+                    }
+                }
+                let columns = ThreadTeam.chunk(part, of: parts, count: fanOut, granularity: 16)
+                for j in columns { biasGradient[j] = 0 }
+                for r in 0..<rows {
+                    let row = currentDelta + r * fanOut
+                    for j in columns { biasGradient[j] += row[j] }
+                }
             }
             if l == 0 { break }
             // Δ_{l−1} = (Δ·Wᵀ) ⊙ mask ⊙ φ', each thread taking a block of rows.
@@ -288,6 +292,16 @@ public final class MLP {
     /// (`work` multiply-adds per row) is large enough to be worth splitting.
     private func forEachRowBlock(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
         team.forEachChunk(rows, granularity: 8, minimumCount: rows * work >= MLP.parallelWork ? 0 : .max, body)
+    }
+
+    /// Calls `body(part, parts)` on every thread of the team when `work` multiply-adds are
+    /// worth splitting, else once as `body(0, 1)` on the caller.
+    private func split(work: Int, _ body: (Int, Int) -> Void) {
+        if work >= MLP.parallelWork, team.size > 1 {
+            team.run { part in body(part, team.size) }
+        } else {
+            body(0, 1)
+        }
     }
 
     /// Adds each layer's ‖∂W‖₂ (weights only) from the last `backward` to `sums`.

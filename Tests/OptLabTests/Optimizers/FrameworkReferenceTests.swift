@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import OptLab
+
+/// Descents computed by Keras 3 and PyTorch themselves (float64), replayed with
+/// `Descent`: 200 steps of every optimizer in both conventions on the quadratic bowl,
+/// Rosenbrock's valley and Beale's function at their default hyperparameters, and on the
+/// quadratic with the other hyperparameters changed. `scripts/reference/frameworks.py`
+/// wrote `Reference/frameworks.json` (its header names the framework versions).
+@Suite("Optimizers: descents match Keras 3 and PyTorch")
+struct FrameworkReferenceTests {
+    struct Case: Decodable, CustomTestStringConvertible, Sendable {
+        var optimizer: String
+        var convention: String
+        var surface: String
+        var start: [Double]
+        var hyperparameters: [String: Double]
+        var every: Int
+        var points: [[Double]]
+        var testDescription: String { "\(optimizer) \(convention) \(surface) \(hyperparameters)" }
+    }
+
+    struct File: Decodable {
+        var keras: String
+        var torch: String
+        var steps: Int
+        var cases: [Case]
+    }
+
+    static let file: File = {
+        let path = "Tests/OptLabTests/Optimizers/Reference/frameworks.json"
+        guard let data = FileManager.default.contents(atPath: path),
+              let file = try? JSONDecoder().decode(File.self, from: data) else {
+            fatalError("cannot read \(path); run the tests from the package root")
+        }
+        return file
+    }()
+
+    @Test("the reference covers every optimizer in both conventions, with non-default settings")
+    func coverage() {
+        var seen = Set<String>()
+        for c in Self.file.cases { seen.insert("\(c.optimizer)/\(c.convention)/\(c.hyperparameters.count > 1)") }
+        for kind in OptimizerKind.allCases {
+            for convention in Convention.allCases {
+                #expect(seen.contains("\(kind.rawValue)/\(convention.rawValue)/false"))
+                if kind != .sgd { #expect(seen.contains("\(kind.rawValue)/\(convention.rawValue)/true")) }
+            }
+        }
+        #expect(Self.file.cases.allSatisfy { $0.points.count * $0.every == Self.file.steps })
+    }
+
+    /// Points agree to 1e-8 (relative to the point's size, or absolute below 1). Both
+    /// sides compute in float64 but round in different orders (Keras multiplies η·g before
+    /// dividing by the root, for instance), and near a minimum an adaptive method's
+    /// normalized steps amplify those last-bit differences: RMSprop with momentum on the
+    /// quadratic drifts from 1e-16 at step 120 to 1.6e-9 at step 190. Even a change as
+    /// small as Keras's Adam taking PyTorch's ε̂ = ε·√(1 − β₂ᵗ) (ε = 1e-7) moves points by
+    /// 2e-7 and fails here.
+    @Test("every point of every descent agrees to 1e-8", arguments: file.cases)
+    func descent(_ c: Case) throws {
+        let spec = OptimizerSpec(kind: try OptimizerKind.parse(c.optimizer), convention: try Convention.parse(c.convention),
+                                 overrides: c.hyperparameters)
+        let descent = Descent(surface: try Surface.named(c.surface), optimizer: try spec.make(),
+                              start: Point(c.start[0], c.start[1]), steps: Self.file.steps)
+        let result = descent.run()
+        #expect(result.status == .ok)
+        for (index, want) in c.points.enumerated() {
+            let step = (index + 1) * c.every
+            let got = result.trajectory[step].point
+            for (value, reference) in [(got.x, want[0]), (got.y, want[1])] {
+                #expect(abs(value - reference) <= 1e-8 * max(1, abs(reference)),
+                        "step \(step): \(value) against \(reference)")
+            }
+        }
+    }
+}

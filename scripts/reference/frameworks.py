@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Descents computed by the reference frameworks, for Tests/.../FrameworkReferenceTests.
+
+Runs every optimizer of Keras 3 (JAX backend) and of PyTorch in float64 on three of
+OptLab's surfaces, from fixed starts, with the surfaces' analytic gradients written as in
+Sources/OptLab/Surfaces/SurfaceCatalog.swift, and writes the points every 10 steps to
+Tests/OptLabTests/Optimizers/Reference/frameworks.json. The test replays each descent with
+`Descent` and compares.
+
+Needs keras, jax and torch (CPU wheels are enough):
+
+    python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install keras jax torch
+    /tmp/refenv/bin/python scripts/reference/frameworks.py
+
+PyTorch keeps some per-step scalars (NAdam's running product of momentum coefficients,
+the step counter) in the default dtype, float32 unless told otherwise; the script sets
+the default dtype to float64 so that every quantity is float64, as in OptLab's Double
+descents. (With float32 scalars NAdam's points differ from float64 ones by about 3e-11.)
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import jax  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+keras.config.set_floatx("float64")
+torch.set_default_dtype(torch.float64)
+
+STEPS = 200
+EVERY = 10
+
+
+def quadratic(x, y):
+    return x, 10 * y
+
+
+def rosenbrock(x, y):
+    r = y - x * x
+    return -2 * (1 - x) - 400 * x * r, 200 * r
+
+
+def beale(x, y):
+    a, b, c = 1.5 - x + x * y, 2.25 - x + x * y * y, 2.625 - x + x * y * y * y
+    dx = 2 * a * (y - 1) + 2 * b * (y * y - 1) + 2 * c * (y * y * y - 1)
+    dy = 2 * a * x + 4 * b * x * y + 6 * c * x * y * y
+    return dx, dy
+
+
+SURFACES = {
+    "quadratic": (quadratic, (-8.0, 3.0)),
+    "rosenbrock": (rosenbrock, (-2.0, 2.0)),
+    "beale": (beale, (1.0, 1.0)),
+}
+
+# Learning rates per surface and optimizer (same for both conventions), chosen so that
+# every descent moves without diverging.
+LEARNING_RATES = {
+    "quadratic": dict(sgd=0.02, momentum=0.02, nesterov=0.02, adagrad=0.5, rmsprop=0.05,
+                      adadelta=1.0, adam=0.1, adamax=0.1, nadam=0.1),
+    "rosenbrock": dict(sgd=1e-4, momentum=1e-4, nesterov=1e-4, adagrad=0.1, rmsprop=0.01,
+                       adadelta=1.0, adam=0.02, adamax=0.02, nadam=0.02),
+    "beale": dict(sgd=1e-3, momentum=1e-3, nesterov=1e-3, adagrad=0.1, rmsprop=0.01,
+                  adadelta=1.0, adam=0.02, adamax=0.02, nadam=0.02),
+}
+
+# Non-default values of the other hyperparameters (OptLab's names), run on the quadratic.
+VARIANTS = {
+    "sgd": {},
+    "momentum": {"momentum": 0.5},
+    "nesterov": {"momentum": 0.5},
+    "adagrad": {"initial_accumulator_value": 0.5, "epsilon": 1e-3},
+    "rmsprop": {"rho": 0.8, "momentum": 0.5, "epsilon": 1e-3},
+    "adadelta": {"rho": 0.8, "epsilon": 1e-3},
+    "adam": {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3},
+    "adamax": {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3},
+    "nadam": {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3},
+}
+# Keras's Nadam has no momentum-decay setting (its schedule is fixed); PyTorch's has.
+TORCH_ONLY = {"nadam": {"momentum_decay": 0.01}}
+
+
+def keras_optimizer(kind, h):
+    o = keras.optimizers
+    lr = h["lr"]
+    if kind == "sgd":
+        return o.SGD(learning_rate=lr)
+    if kind in ("momentum", "nesterov"):
+        return o.SGD(learning_rate=lr, momentum=h.get("momentum", 0.9), nesterov=kind == "nesterov")
+    if kind == "adagrad":
+        return o.Adagrad(learning_rate=lr, initial_accumulator_value=h.get("initial_accumulator_value", 0.1),
+                         epsilon=h.get("epsilon", 1e-7))
+    if kind == "rmsprop":
+        return o.RMSprop(learning_rate=lr, rho=h.get("rho", 0.9), momentum=h.get("momentum", 0.0),
+                         epsilon=h.get("epsilon", 1e-7))
+    if kind == "adadelta":
+        return o.Adadelta(learning_rate=lr, rho=h.get("rho", 0.95), epsilon=h.get("epsilon", 1e-7))
+    betas = dict(beta_1=h.get("beta_1", 0.9), beta_2=h.get("beta_2", 0.999), epsilon=h.get("epsilon", 1e-7))
+    return {"adam": o.Adam, "adamax": o.Adamax, "nadam": o.Nadam}[kind](learning_rate=lr, **betas)
+
+
+def torch_optimizer(kind, h, p):
+    o = torch.optim
+    lr = h["lr"]
+    if kind == "sgd":
+        return o.SGD([p], lr=lr)
+    if kind in ("momentum", "nesterov"):
+        return o.SGD([p], lr=lr, momentum=h.get("momentum", 0.9), nesterov=kind == "nesterov")
+    if kind == "adagrad":
+        return o.Adagrad([p], lr=lr, initial_accumulator_value=h.get("initial_accumulator_value", 0.0),
+                         eps=h.get("epsilon", 1e-10))
+    if kind == "rmsprop":
+        return o.RMSprop([p], lr=lr, alpha=h.get("rho", 0.99), momentum=h.get("momentum", 0.0),
+                         eps=h.get("epsilon", 1e-8))
+    if kind == "adadelta":
+        return o.Adadelta([p], lr=lr, rho=h.get("rho", 0.9), eps=h.get("epsilon", 1e-6))
+    betas = (h.get("beta_1", 0.9), h.get("beta_2", 0.999))
+    eps = h.get("epsilon", 1e-8)
+    if kind == "adam":
+        return o.Adam([p], lr=lr, betas=betas, eps=eps)
+    if kind == "adamax":
+        return o.Adamax([p], lr=lr, betas=betas, eps=eps)
+    return o.NAdam([p], lr=lr, betas=betas, eps=eps, momentum_decay=h.get("momentum_decay", 0.004))
+
+
+def descend(convention, kind, h, surface):
+    gradient, start = SURFACES[surface]
+    points = []
+    if convention == "keras":
+        v = keras.Variable(np.array(start, dtype=np.float64))
+        opt = keras_optimizer(kind, h)
+        for step in range(1, STEPS + 1):
+            x, y = (float(t) for t in np.array(v.value))
+            opt.apply_gradients([(np.array(gradient(x, y), dtype=np.float64), v)])
+            if step % EVERY == 0:
+                points.append([float(t) for t in np.array(v.value)])
+    else:
+        p = torch.nn.Parameter(torch.tensor(start))
+        opt = torch_optimizer(kind, h, p)
+        for step in range(1, STEPS + 1):
+            x, y = (float(t) for t in p.detach())
+            p.grad = torch.tensor(gradient(x, y))
+            opt.step()
+            if step % EVERY == 0:
+                points.append([float(t) for t in p.detach()])
+    for point in points:
+        if not all(np.isfinite(point)) or max(abs(t) for t in point) > 1e6:
+            sys.exit(f"{convention} {kind} {h} on {surface} diverged; pick another learning rate")
+    return points
+
+
+def main():
+    cases = []
+    for kind in VARIANTS:
+        for convention in ("keras", "pytorch"):
+            runs = [(surface, {"lr": LEARNING_RATES[surface][kind]}) for surface in SURFACES]
+            variant = dict(VARIANTS[kind], **(TORCH_ONLY.get(kind, {}) if convention == "pytorch" else {}))
+            if variant:
+                runs.append(("quadratic", dict(variant, lr=LEARNING_RATES["quadratic"][kind])))
+            for surface, h in runs:
+                cases.append({"optimizer": kind, "convention": convention, "surface": surface,
+                              "start": list(SURFACES[surface][1]), "hyperparameters": h,
+                              "every": EVERY, "points": descend(convention, kind, h, surface)})
+    out = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptLabTests", "Optimizers",
+                       "Reference", "frameworks.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        header = json.dumps({"keras": keras.__version__, "torch": torch.__version__, "steps": STEPS})
+        f.write(header[:-1] + ', "cases": [\n')
+        f.write(",\n".join(json.dumps(case) for case in cases))
+        f.write("\n]}\n")
+    print(f"{len(cases)} descents written to {os.path.normpath(out)} (keras {keras.__version__}, torch {torch.__version__})")
+
+
+if __name__ == "__main__":
+    main()

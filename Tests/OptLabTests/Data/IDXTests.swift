@@ -123,6 +123,15 @@ private let testScratchRoot: String = {
 }()
 
 enum TestData {
+    /// A JSON file of reference results under Tests/ (the tests run from the package root).
+    static func reference<T: Decodable>(_ path: String, as type: T.Type) -> T {
+        guard let data = FileManager.default.contents(atPath: path),
+              let value = try? JSONDecoder().decode(type, from: data) else {
+            fatalError("cannot read \(path); run the tests from the package root")
+        }
+        return value
+    }
+
     static var scratchRoot: String { testScratchRoot }
 
     /// A folder holding the MNIST test files under the training names too, so that code

@@ -27,14 +27,7 @@ struct FrameworkReferenceTests {
         var cases: [Case]
     }
 
-    static let file: File = {
-        let path = "Tests/OptLabTests/Optimizers/Reference/frameworks.json"
-        guard let data = FileManager.default.contents(atPath: path),
-              let file = try? JSONDecoder().decode(File.self, from: data) else {
-            fatalError("cannot read \(path); run the tests from the package root")
-        }
-        return file
-    }()
+    static let file = TestData.reference("Tests/OptLabTests/Optimizers/Reference/frameworks.json", as: File.self)
 
     @Test("the reference covers every optimizer in both conventions, with non-default settings")
     func coverage() {

@@ -21,7 +21,7 @@ struct ClaimTests {
         ])
     }
 
-    @Test("depth: means and spreads per stack; two layers must beat one and reach the stated levels")
+    @Test("depth: means and spreads per stack; two layers must beat one (by more than the standard error) and reach the stated levels")
     func depth() throws {
         let held = try Self.only(CourseClaims.sections(suite: "depth", runs: Self.depthRuns(deepAccuracy: ("0.979", "0.981"))))
         // Means 0.971 and 0.98; sample std of {0.970, 0.972} is 0.001414 → 0.14 points.
@@ -34,6 +34,27 @@ struct ClaimTests {
         #expect(failed.verdict == .failed)
         #expect(failed.reason == "two hidden layers did not beat one (-0.50 points), and two layers stayed below 97.5%.")
         #expect(CourseClaims.sections(suite: "surfaces", runs: Self.depthRuns(deepAccuracy: ("0.979", "0.981"))).isEmpty)
+    }
+
+    @Test("depth on another dataset: only the ordering is judged, and the reason says so")
+    func depthElsewhere() throws {
+        func runs(_ deep: (String, String)) -> [[String]] {
+            Self.csv("run_id,problem,type,optimizer,layers,repeat,status,final_test_acc", [
+                "a,fashion-mnist,network,adam,300,0,ok,0.880", "b,fashion-mnist,network,adam,300,1,ok,0.884",
+                "c,fashion-mnist,network,adam,200-100,0,ok,\(deep.0)", "d,fashion-mnist,network,adam,200-100,1,ok,\(deep.1)",
+            ])
+        }
+        let held = try Self.only(CourseClaims.sections(suite: "depth-fashion", runs: runs(("0.886", "0.888"))))
+        #expect(held.verdict == .held)
+        #expect(held.reason == "two hidden layers beat one by 0.50 points; the 97% and 98% levels are MNIST's and are not checked on fashion-mnist.")
+        #expect(held.claim.hasPrefix("Two hidden layers beat one"))
+        let failed = try Self.only(CourseClaims.sections(suite: "depth-fashion", runs: runs(("0.878", "0.880"))))
+        #expect(failed.verdict == .failed)
+        #expect(failed.reason.hasPrefix("two hidden layers did not beat one (-0.30 points)"))
+        // Means 0.882 and 0.885; standard error √(0.002828²/2 + 0.007071²/2) = 0.0054.
+        let noisy = try Self.only(CourseClaims.sections(suite: "depth-fashion", runs: runs(("0.880", "0.890"))))
+        #expect(noisy.verdict == .failed)
+        #expect(noisy.reason.hasPrefix("two hidden layers beat one by only 0.30 points, less than the standard error of the difference (0.54 points)"))
     }
 
     static func regularizationRuns(augmentationVal: String) -> [[String]] {

@@ -1,9 +1,12 @@
+#define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT
 #include "optlab_parallel.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -54,6 +57,10 @@ static void *worker_main(void *argument) {
             CPU_RELAX();
             generation = atomic_load_explicit(&team->generation, memory_order_acquire);
             if (spin % PAUSES_PER_CLOCK_READ == 0) {
+                // Give the processor away if another thread is waiting for it (more
+                // threads than processors: a spinning worker would otherwise hold up the
+                // very thread it waits for).
+                sched_yield();
                 long long now = monotonic_nanoseconds();
                 if (deadline == 0) deadline = now + SPIN_NANOSECONDS;
                 else if (now > deadline) break;
@@ -99,6 +106,18 @@ optlab_team *optlab_team_create(int threads) {
 
 int optlab_team_size(const optlab_team *team) { return team->size; }
 
+int optlab_available_processors(void) {
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int count = CPU_COUNT(&set);
+        if (count > 0) return count;
+    }
+#endif
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
+
 static void publish(optlab_team *team) {
     atomic_fetch_add(&team->generation, 1);
     if (atomic_load(&team->sleepers) > 0) {
@@ -115,7 +134,10 @@ void optlab_team_run(optlab_team *team, optlab_task task, void *context) {
     atomic_store_explicit(&team->remaining, team->size - 1, memory_order_relaxed);
     publish(team);
     task(context, 0, team->size);
-    while (atomic_load_explicit(&team->remaining, memory_order_acquire) > 0) CPU_RELAX();
+    for (int spin = 1; atomic_load_explicit(&team->remaining, memory_order_acquire) > 0; spin++) {
+        CPU_RELAX();
+        if (spin % PAUSES_PER_CLOCK_READ == 0) sched_yield();
+    }
 }
 
 void optlab_team_destroy(optlab_team *team) {

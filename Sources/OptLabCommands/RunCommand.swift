@@ -19,7 +19,7 @@ extension OptLabCommand {
         public var suite: String
 
         @Option(help: "Runs executed at once.")
-        public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        public var jobs: Int = ThreadTeam.availableCores
 
         @Flag(help: "Continue results already in the folder, running only the missing runs.")
         public var resume = false

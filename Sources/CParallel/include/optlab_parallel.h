@@ -19,6 +19,9 @@ typedef struct optlab_team optlab_team;
 optlab_team *optlab_team_create(int threads);
 int optlab_team_size(const optlab_team *team);
 void optlab_team_run(optlab_team *team, optlab_task task, void *context);
+// Processors this process may run on (its affinity mask: what taskset, cpusets and
+// Slurm allocations leave it), at least 1.
+int optlab_available_processors(void);
 // Stops and joins the workers.
 void optlab_team_destroy(optlab_team *team);
 

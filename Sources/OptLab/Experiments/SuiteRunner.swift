@@ -13,7 +13,7 @@ public struct SuiteRunner {
     public var existing: ExistingResults
     public var log: @Sendable (String) -> Void
 
-    public init(suite: Suite, outputRoot: String = "results", jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    public init(suite: Suite, outputRoot: String = "results", jobs: Int = ThreadTeam.availableCores,
                 shard: Shard? = nil, existing: ExistingResults = .refuse, log: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.suite = suite
         self.outputRoot = outputRoot

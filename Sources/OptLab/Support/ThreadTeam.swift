@@ -69,6 +69,8 @@ public final class ThreadTeam: @unchecked Sendable {
         return ThreadTeam(threads: threads ?? availableCores)
     }
 
-    /// The processor cores this process may use.
-    public static var availableCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// The processors this process may run on: its affinity mask, which `taskset`,
+    /// cpusets and Slurm allocations narrow (more threads than that would wait on one
+    /// another).
+    public static var availableCores: Int { Int(optlab_available_processors()) }
 }

@@ -36,6 +36,12 @@ struct ThreadTeamTests {
         #expect(counts == [Int](repeating: 2_000, count: threads))
     }
 
+    @Test("the default team size is the processors the process may run on")
+    func availableCores() {
+        #expect(ThreadTeam.availableCores >= 1)
+        #expect(ThreadTeam.availableCores <= ProcessInfo.processInfo.processorCount)
+    }
+
     @Test("forEachChunk covers every element once, in parallel or inline")
     func forEachChunk() {
         let team = ThreadTeam(threads: 3)

@@ -52,8 +52,7 @@ public enum CourseClaims {
         let (a, b) = (mean(one.value), mean(two.value))
         // A win smaller than the standard error of the difference of the means is within
         // what another set of seeds could reverse, and does not count.
-        let standardError = (pow(standardDeviation(one.value), 2) / Double(one.value.count)
-            + pow(standardDeviation(two.value), 2) / Double(two.value.count)).squareRoot()
+        let standardError = standardError(one.value, two.value)
         let ordered = b - a > standardError
         var reason = ordered ? "two hidden layers beat one by \(points(b - a))"
             : b > a ? "two hidden layers beat one by only \(points(b - a)), less than the standard error of the difference (\(points(standardError)))"
@@ -81,13 +80,18 @@ public enum CourseClaims {
         let rows = runs.finished.filter { runs.value($0, "type") == "network" }
         let problems = runs.ordered(rows.map { runs.value($0, "problem") })
         guard let baseline = problems.first(where: { $0 == "none" }) ?? problems.first, problems.count > 1 else { return nil }
-        struct Line { var problem: String; var train: Double; var val: Double; var test: Double?; var repeats: Int; var gap: Double { train - val } }
+        struct Line {
+            var problem: String; var train: Double; var val: Double; var test: Double?; var repeats: Int
+            var gaps: [Double]  // train − validation accuracy of each run
+            var gap: Double { train - val }
+        }
         let lines: [Line] = problems.compactMap { problem in
             let mine = rows.filter { runs.value($0, "problem") == problem }
-            let train = mine.compactMap { runs.number($0, "final_train_acc") }, val = mine.compactMap { runs.number($0, "final_val_acc") }
-            guard !train.isEmpty, train.count == val.count else { return nil }
+            let pairs = mine.compactMap { row in runs.number(row, "final_train_acc").flatMap { t in runs.number(row, "final_val_acc").map { (t, $0) } } }
+            guard !pairs.isEmpty else { return nil }
             let test = mine.compactMap { runs.number($0, "final_test_acc") }
-            return Line(problem: problem, train: mean(train), val: mean(val), test: test.isEmpty ? nil : mean(test), repeats: mine.count)
+            return Line(problem: problem, train: mean(pairs.map(\.0)), val: mean(pairs.map(\.1)), test: test.isEmpty ? nil : mean(test),
+                        repeats: pairs.count, gaps: pairs.map { $0.0 - $0.1 })
         }
         guard let base = lines.first(where: { $0.problem == baseline }) else { return nil }
         var body = "| problem | train acc | validation acc | gap (points) | test acc | repeats |\n|---|---:|---:|---:|---:|---:|\n"
@@ -95,7 +99,9 @@ public enum CourseClaims {
             body += "| \(l.problem) | \(fixed(l.train * 100))% | \(fixed(l.val * 100))% | \(fixed(l.gap * 100)) | \(l.test.map { fixed($0 * 100) + "%" } ?? "—") | \(l.repeats) |\n"
         }
         let others = lines.filter { $0.problem != baseline }
-        let narrower = others.filter { $0.gap < base.gap }
+        // Narrower by more than the standard error of the difference of the mean gaps: a
+        // smaller difference is within what other seeds could reverse.
+        let narrower = others.filter { base.gap - $0.gap > standardError(base.gaps, $0.gaps) }
         body += "\nTraining accuracy is the running accuracy over the last epoch's batches, with dropout and augmentation active, "
         body += "so for those two it understates how well the weights fit the training set; validation and test accuracy are measured without them. "
         body += "Without regularization (`\(baseline)`) training accuracy exceeds validation accuracy by \(points(base.gap)).\n"
@@ -105,10 +111,13 @@ public enum CourseClaims {
                 : "Test accuracy above `\(baseline)`: \(better.map { "`\($0)`" }.joined(separator: ", ")).\n"
         }
         let verdict: Verdict = narrower.count == others.count ? .held : (narrower.isEmpty ? .failed : .partly)
+        let missed = others.filter { o in !narrower.contains { $0.problem == o.problem } }.map { o in
+            "`\(o.problem)` \(points(o.gap))" + (o.gap < base.gap ? " (narrower by less than the standard error, \(points(standardError(base.gaps, o.gaps))))" : "")
+        }.joined(separator: ", ")
         let reason = narrower.count == others.count ? "every regularizer narrowed the train/validation gap."
-            : narrower.isEmpty ? "no regularizer narrowed the train/validation gap."
+            : narrower.isEmpty ? "no regularizer narrowed the train/validation gap: " + missed + "."
             : "\(narrower.count) of \(others.count) regularizers narrowed the gap (\(narrower.map { "`\($0.problem)`" }.joined(separator: ", "))); "
-                + others.filter { $0.gap >= base.gap }.map { "`\($0.problem)` \(points($0.gap))" }.joined(separator: ", ") + " did not."
+                + missed + " did not."
         return Section(title: "regularization", claim: "L1 and L2 penalties, dropout, early stopping and data augmentation each reduce overfitting: the gap between training and validation accuracy.",
                        body: body, verdict: verdict, reason: reason)
     }
@@ -337,6 +346,11 @@ public enum CourseClaims {
         guard values.count > 1 else { return 0 }
         let m = mean(values)
         return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    }
+
+    /// Standard error of the difference of two means (0 with single runs).
+    static func standardError(_ a: [Double], _ b: [Double]) -> Double {
+        (pow(standardDeviation(a), 2) / Double(a.count) + pow(standardDeviation(b), 2) / Double(b.count)).squareRoot()
     }
 
     static func best(_ groups: [String: [Double]], higher: Bool) -> (key: String, value: [Double])? {

@@ -79,6 +79,20 @@ struct ClaimTests {
         #expect(held.verdict == .held && held.reason == "every regularizer narrowed the train/validation gap.")
     }
 
+    @Test("regularization: a narrower gap within the repeats' spread does not count")
+    func regularizationNoise() throws {
+        // Gaps: none {4, 2} → 3 ± 1.414; l2 {3.5, 1.5} → 2.5 ± 1.414, standard error of the
+        // difference √(2/2 + 2/2) = 1.414 points > 0.5; dropout {1, 1} → 1, difference 2 > 1.0.
+        let runs = Self.csv("run_id,problem,type,optimizer,repeat,status,final_train_acc,final_val_acc", [
+            "a,none,network,adam,0,ok,0.99,0.95", "b,none,network,adam,1,ok,0.97,0.95",
+            "c,l2,network,adam,0,ok,0.985,0.95", "d,l2,network,adam,1,ok,0.965,0.95",
+            "e,dropout,network,adam,0,ok,0.96,0.95", "f,dropout,network,adam,1,ok,0.96,0.95",
+        ])
+        let section = try Self.only(CourseClaims.sections(suite: "regularization", runs: runs))
+        #expect(section.verdict == .partly)
+        #expect(section.reason == "1 of 2 regularizers narrowed the gap (`dropout`); `l2` 2.50 points (narrower by less than the standard error, 1.41 points) did not.")
+    }
+
     static func batchRuns(stochasticEpochSeconds: String) -> ([[String]], [[String]]) {
         let runs = csv("run_id,problem,type,optimizer,lr,batch_size,repeat,status,final_train_loss,to_train_loss_0.3", [
             "s1,mnist,network,sgd,0.01,1,0,ok,0.2,2", "s2,mnist,network,sgd,0.1,1,0,ok,0.5,",

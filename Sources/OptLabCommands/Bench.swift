@@ -27,8 +27,7 @@ extension OptLabCommand {
         @Option(help: "Network benchmark: epochs timed per batch size (after one warm-up epoch).")
         public var epochs: Int = 2
 
-        @Option(help: ArgumentHelp("Network benchmark: threads sharing each batch (default: the core count).", valueName: "n"))
-        public var threads: Int?
+        @OptionGroup public var threading: ThreadOptions
 
         @Option(help: "Buffer length for the optimizer benchmark.")
         public var elements: Int = 10_000_000
@@ -40,7 +39,6 @@ extension OptLabCommand {
 
         public func validate() throws {
             guard elements > 0, repeats > 0 else { throw ValidationError("--elements and --repeats must be positive") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         }
 
         public func run() throws {
@@ -53,7 +51,7 @@ extension OptLabCommand {
         func runNetwork() throws {
             let training = try DatasetName.parse(dataset).load(.train, dataDirectory: dataDir)
             let sizes = try parseList(batchSizes, flag: "--batch-sizes") { Int($0) }
-            let team = ThreadTeam.forOneRun(threads: threads)
+            let team = threading.team()
             print("784-300-100-10 relu, adam (keras), \(training.count) training images, \(team.size) thread(s), OpenBLAS \(BLASThreads.coreName) kernels")
             print("batch  s/epoch  samples/s  matmul s  elementwise s  optimizer s")
             for batchSize in sizes {

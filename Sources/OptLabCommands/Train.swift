@@ -69,23 +69,15 @@ extension OptLabCommand {
         @Option(help: "run_id written in the CSV.")
         public var runID: String = "train"
 
-        @Option(help: ArgumentHelp("""
-            Threads sharing each batch (default: the core count). With 1, the numbers are those \
-            a suite run of the same settings writes.
-            """, valueName: "n"))
-        public var threads: Int?
+        @OptionGroup public var threading: ThreadOptions
 
         public init() {}
-
-        public func validate() throws {
-            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        }
 
         public func run() throws {
             let configuration = try makeConfiguration()
             let sets = try data.load(seed: seed)
             let writer = try csv.map { try CSVFileWriter(path: $0, header: EpochRecord.csvHeader) }
-            let team = ThreadTeam.forOneRun(threads: threads)
+            let team = threading.team()
             let result = try Trainer.train(configuration, training: sets.training, validation: sets.validation,
                                            test: sets.test, team: team) { record in
                 writer?.write(record.csvFields(runID: runID))
@@ -134,6 +126,24 @@ extension OptLabCommand {
 }
 
 /// Which dataset to read and how to split it.
+/// `--threads`, for commands that train one network with the machine to themselves.
+public struct ThreadOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("""
+        Threads sharing each training batch (default: one per processor this process may \
+        run on). With 1, the numbers are those a suite run of the same settings writes.
+        """, valueName: "n"))
+    public var threads: Int?
+
+    public init() {}
+
+    public func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// The team, with OpenBLAS set to one thread (``ThreadTeam/forOneRun(threads:)``).
+    public func team() -> ThreadTeam { ThreadTeam.forOneRun(threads: threads) }
+}
+
 public struct DataOptions: ParsableArguments {
     @Option(help: "Dataset: mnist or fashion-mnist.")
     public var dataset: String

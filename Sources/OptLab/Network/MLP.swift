@@ -291,7 +291,10 @@ public final class MLP {
     /// Calls `body` with blocks of `0..<rows`, one per thread when the layer's product
     /// (`work` multiply-adds per row) is large enough to be worth splitting.
     private func forEachRowBlock(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
-        team.forEachChunk(rows, granularity: 8, minimumCount: rows * work >= MLP.parallelWork ? 0 : .max, body)
+        split(work: rows * work) { part, parts in
+            let block = ThreadTeam.chunk(part, of: parts, count: rows, granularity: 8)
+            if !block.isEmpty { body(block) }
+        }
     }
 
     /// Calls `body(part, parts)` on every thread of the team when `work` multiply-adds are
@@ -316,12 +319,12 @@ public final class MLP {
             // Float partial sums over blocks of 4,096, accumulated in Double.
             while start < count {
                 let end = min(start + 4096, count)
-                var lanes = SIMD16<Float>()
+                var lanes = Lanes.Vector()
                 var i = start
-                while i + 16 <= end {
-                    let v = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD16<Float>.self)
+                while i + Lanes.Vector.scalarCount <= end {
+                    let v = Lanes.load(g + i)
                     lanes += v * v
-                    i += 16
+                    i += Lanes.Vector.scalarCount
                 }
                 var block = Double(lanes.sum())
                 while i < end { block += Double(g[i] * g[i]); i += 1 }

@@ -48,7 +48,7 @@ public struct AdaGrad: Optimizer {
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let eta = Scalar(learningRate)
         let (epsilonInside, epsilonOutside) = epsilonPlacement(Scalar(epsilon), convention: convention)
-        let squaredGradientSum = OptimizerState<Scalar>(count: parameterCount, value: Scalar(initialAccumulator))
+        let squaredGradientSum = ScalarBuffer<Scalar>(count: parameterCount, value: Scalar(initialAccumulator))
         return OptimizerInstance(parameterCount: parameterCount) { _ in
             let s = squaredGradientSum.base
             return { theta, g, range in

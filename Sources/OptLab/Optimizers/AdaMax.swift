@@ -54,8 +54,8 @@ public struct AdaMax: Optimizer {
         let beta1 = Scalar(beta1), beta2 = Scalar(beta2)
         // Keras adds ε to u after the max; PyTorch takes it inside the max.
         let (epsilonOutside, epsilonInside) = epsilonPlacement(Scalar(epsilon), convention: convention)
-        let firstMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
-        let infinityNorm = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
+        let infinityNorm = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { t in
             let stepSize = Scalar(eta / (1 - pow(b1, Double(t))))  // η/(1 − β₁ᵗ)
             let m = firstMoment.base, u = infinityNorm.base

@@ -48,8 +48,8 @@ public struct Adadelta: Optimizer {
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let eta = Scalar(learningRate), rho = Scalar(rho), epsilon = Scalar(epsilon)
-        let squaredGradientAverage = OptimizerState<Scalar>(count: parameterCount, value: 0)
-        let squaredUpdateAverage = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let squaredGradientAverage = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
+        let squaredUpdateAverage = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { _ in
             let s = squaredGradientAverage.base, u = squaredUpdateAverage.base
             return { theta, g, range in

@@ -54,8 +54,8 @@ public struct Adam: Optimizer {
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let (eta, b1, b2, eps, convention) = (learningRate, beta1, beta2, epsilon, convention)
-        let firstMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
-        let secondMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
+        let secondMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { t in
             // Per-step scalars in Double: α_t and ε̂.
             let correction2 = (1 - pow(b2, Double(t))).squareRoot()

@@ -55,7 +55,7 @@ public struct Momentum: Optimizer {
         let mu = Scalar(momentum)
         // Keras: v ← μv + (−η)·g, θ ← θ + 1·v.  PyTorch: b ← μb + 1·g, θ ← θ + (−η)·b.
         let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
-        let velocity = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let velocity = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { _ in
             let v = velocity.base
             return { theta, g, range in

@@ -66,8 +66,8 @@ public struct Nadam: Optimizer {
         let (eta, b2) = (learningRate, beta2)
         let beta1 = Scalar(beta1), beta2 = Scalar(beta2), epsilon = Scalar(epsilon)
         var momentumProduct = 1.0  // Π_t
-        let firstMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
-        let secondMoment = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
+        let secondMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { t in
             // Per-step scalars in Double.
             let mu = momentumSchedule(step: t), muNext = momentumSchedule(step: t + 1)

@@ -48,7 +48,7 @@ public struct Nesterov: Optimizer {
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let mu = Scalar(momentum)
         let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
-        let velocity = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let velocity = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { _ in
             let v = velocity.base
             return { theta, g, range in

@@ -131,18 +131,3 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
         }
     }
 }
-
-/// Per-parameter optimizer state (velocities, moments, accumulators) in stable storage,
-/// so that the threads of a step can update disjoint ranges of it at once.
-public final class OptimizerState<Scalar: OptimizerScalar>: @unchecked Sendable {
-    public let count: Int
-    public let base: UnsafeMutablePointer<Scalar>
-
-    public init(count: Int, value: Scalar) {
-        self.count = count
-        base = .allocate(capacity: max(count, 1))
-        base.initialize(repeating: value, count: max(count, 1))
-    }
-
-    deinit { base.deallocate() }
-}

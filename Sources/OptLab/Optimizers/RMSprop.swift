@@ -57,8 +57,8 @@ public struct RMSprop: Optimizer {
         let (epsilonInside, epsilonOutside) = epsilonPlacement(Scalar(epsilon), convention: convention)
         // Keras folds η into the velocity, PyTorch multiplies it in last.
         let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
-        let squaredGradientAverage = OptimizerState<Scalar>(count: parameterCount, value: 0)
-        let velocity = OptimizerState<Scalar>(count: parameterCount, value: 0)
+        let squaredGradientAverage = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
+        let velocity = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { _ in
             let s = squaredGradientAverage.base, v = velocity.base
             return { theta, g, range in

@@ -30,7 +30,7 @@ extension OptLabCommand {
         public init() {}
 
         public func validate() throws {
-            guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
+            guard steps >= 0, steps <= Limits.steps else { throw ValidationError("--steps must be from 0 to \(Limits.steps), got \(steps)") }
         }
 
         public func run() throws {
@@ -40,7 +40,7 @@ extension OptLabCommand {
             let result = Descent(surface: surface, optimizer: try spec.make(), start: start, steps: steps).run()
             if let csv {
                 let writer = try CSVFileWriter(path: csv, header: ["step", "x", "y", "loss"])
-                writer.write(rows: result.trajectory.map {
+                try writer.write(rows: result.trajectory.map {
                     ["\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
                 })
             }

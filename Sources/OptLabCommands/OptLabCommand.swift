@@ -11,6 +11,7 @@ public struct OptLabCommand: ParsableCommand {
         Exit codes: 0 success (a diverged run is a result), 1 runtime failure, \
         2 invalid input (flags, configuration, data files).
         """,
+        version: BuildInfo.versionLine,
         subcommands: [Run.self, Validate.self, Merge.self, Slurm.self, Plot.self, Report.self, List.self, Descend.self, Train.self, DataCommand.self, Demo.self, Bench.self]
     )
 
@@ -25,17 +26,21 @@ public struct OptLabCommand: ParsableCommand {
             try command.run()
             return (0, nil)
         } catch let error as InputError {
-            return (2, "error: \(error)")
+            return (2, error.all.map { errorPrefix + $0.located }.joined(separator: "\n"))
         } catch let error as RuntimeFailure {
-            return (1, "error: \(error)")
+            return (1, errorPrefix + error.message)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success { return (0, message) }  // --help, --version
-            if code == .validationFailure { return (2, message) }
-            return (code.rawValue, message.isEmpty ? nil : message)
+            let text = message.hasPrefix("Error: ") ? errorPrefix + message.dropFirst("Error: ".count) : message
+            if code == .validationFailure { return (2, text) }
+            return (code.rawValue, text.isEmpty ? nil : text)
         }
     }
+
+    /// How every error message starts: the program, then "error:".
+    public static let errorPrefix = "optlab: error: "
 
     /// Entry point of the `optlab` executable.
     public static func mainEntry() -> Never {

@@ -65,7 +65,9 @@ extension OptLabCommand {
                                    workingDirectory: FileManager.default.currentDirectoryPath,
                                    dataRoot: environment["OPTLAB_DATA"].map(Self.absolute))
             let commandLine = (["optlab"] + CommandLine.arguments.dropFirst()).map(SlurmArray.quote).joined(separator: " ")
-            let script = try array.write(commandLine: commandLine)
+            // The suite folder is written here (the script, its checks of existing results):
+            // no run or merge may write it meanwhile. Array tasks lock their own shard folders.
+            let script = try withExtendedLifetime(try FolderLock(array.suiteDirectory)) { try array.write(commandLine: commandLine) }
             print("wrote \(script): \(shards) array tasks for \(runCount) runs")
             guard submit else {
                 print("submit it with: sbatch \(script)")

@@ -73,6 +73,10 @@ extension OptLabCommand {
 
         public init() {}
 
+        public func validate() throws {
+            guard seed <= Limits.seed else { throw ValidationError("--seed must be from 0 to \(Limits.seed) (2^53 - 1), got \(seed)") }
+        }
+
         public func run() throws {
             let configuration = try makeConfiguration()
             let sets = try data.load(seed: seed)
@@ -80,7 +84,7 @@ extension OptLabCommand {
             let team = threading.team()
             let result = try Trainer.train(configuration, training: sets.training, validation: sets.validation,
                                            test: sets.test, team: team) { record in
-                writer?.write(record.csvFields(runID: runID))
+                try writer?.write(record.csvFields(runID: runID))
                 print(Self.describe(record, of: configuration.epochs))
             }
             var summary = "status \(result.status.rawValue)"
@@ -137,7 +141,9 @@ public struct ThreadOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, threads < 1 || threads > Limits.threads {
+            throw ValidationError("--threads must be from 1 to \(Limits.threads), got \(threads)")
+        }
     }
 
     /// The team, with OpenBLAS set to one thread (``ThreadTeam/forOneRun(threads:)``).
@@ -164,8 +170,7 @@ public struct DataOptions: ParsableArguments {
 
     public func load(seed: UInt64) throws -> Sets {
         let name = try DatasetName.parse(dataset)
-        let training = try name.load(.train, dataDirectory: dataDir)
-        let test = try name.load(.test, dataDirectory: dataDir)
+        let (training, test) = try name.loadBoth(dataDirectory: dataDir)
         guard validation >= 0, validation < training.count else {
             throw InputError("--validation must be from 0 to \(training.count - 1), got \(validation)")
         }

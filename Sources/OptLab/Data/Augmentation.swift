@@ -28,19 +28,32 @@ public struct Augmentation: Sendable, Hashable {
             }
             switch parts[0] {
             case "shift":
-                guard value == value.rounded(), value <= 10 else {
-                    throw InputError("--augment shift must be a whole number of pixels from 0 to 10, got \(parts[1])")
+                guard value == value.rounded(), value <= Double(Limits.augmentShift) else {
+                    throw InputError("--augment shift must be a whole number of pixels from 0 to \(Limits.augmentShift), got \(parts[1])")
                 }
                 result.shift = Int(value)
-            case "rotate":
-                guard value <= 180 else { throw InputError("--augment rotate is in degrees, at most 180; got \(parts[1])") }
-                result.rotation = value
+            case "rotate": result.rotation = value
             case "noise": result.noise = value
             default:
                 throw InputError(NearestName.unknownMessage(kind: "augmentation", name: parts[0], valid: ["shift", "rotate", "noise"]))
             }
         }
+        try result.validate()
         return result
+    }
+
+    /// Checks the ranges: shift 0…``Limits/augmentShift`` pixels, rotation
+    /// 0…``Limits/augmentRotation`` degrees, noise 0…``Limits/augmentNoise``.
+    public func validate() throws {
+        guard shift >= 0, shift <= Limits.augmentShift else {
+            throw InputError("augmentation shift must be from 0 to \(Limits.augmentShift) pixels, got \(shift)")
+        }
+        guard rotation >= 0, rotation <= Limits.augmentRotation else {
+            throw InputError("augmentation rotate is in degrees, from 0 to \(CSV.number(Limits.augmentRotation)); got \(CSV.number(rotation))")
+        }
+        guard noise >= 0, noise <= Limits.augmentNoise else {
+            throw InputError("augmentation noise must be from 0 to \(CSV.number(Limits.augmentNoise)), got \(CSV.number(noise))")
+        }
     }
 
     /// Transforms one `rows × columns` image in place (values in [0, 1]); `scratch`

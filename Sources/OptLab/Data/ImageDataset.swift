@@ -24,8 +24,12 @@ public struct ImageDataset: Sendable {
     /// Reads an image file (3 dimensions) and a label file (1 dimension) and checks
     /// that they agree.
     public static func load(images imagePath: String, labels labelPath: String, classCount: Int = 10) throws -> ImageDataset {
-        let images = try IDX.parse(IDX.readFile(imagePath), expectedDimensions: 3, file: imagePath)
-        let labels = try IDX.parse(IDX.readFile(labelPath), expectedDimensions: 1, file: labelPath)
+        let images = try IDX.read(imagePath, expectedDimensions: 3)
+        let labels = try IDX.read(labelPath, expectedDimensions: 1)
+        guard images.dimensions[1] > 0, images.dimensions[2] > 0 else {
+            throw InputError("images of \(images.dimensions[1])×\(images.dimensions[2]) pixels hold nothing to learn from", file: imagePath)
+        }
+        guard images.dimensions[0] > 0 else { throw InputError("the file holds no images", file: imagePath) }
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw InputError("\(images.dimensions[0]) images but \(labels.dimensions[0]) labels in \(labelPath)", file: imagePath)
         }
@@ -73,6 +77,7 @@ public enum DatasetName: String, CaseIterable, Sendable, Codable {
 
     /// Training images in both datasets' standard split (the test split has 10,000).
     public static let trainingImages = 60_000
+    public static let testImages = 10_000
 
     /// Where a Debian package installs the files, if one does.
     public var systemDirectory: String? {
@@ -101,10 +106,27 @@ public enum DatasetName: String, CaseIterable, Sendable, Codable {
 
     public enum Part: String, Sendable { case train, test }
 
+    /// The training and the test part, checked to describe the same task: the same image
+    /// size (a network sized for one cannot read the other) and the same classes.
+    public func loadBoth(dataDirectory: String?) throws -> (train: ImageDataset, test: ImageDataset) {
+        let train = try load(.train, dataDirectory: dataDirectory)
+        let test = try load(.test, dataDirectory: dataDirectory)
+        guard train.rows == test.rows, train.columns == test.columns else {
+            throw InputError("\(rawValue): training images are \(train.rows)×\(train.columns) pixels but test images \(test.rows)×\(test.columns); both parts must have one size")
+        }
+        guard train.classCount == test.classCount else {
+            throw InputError("\(rawValue): training and test sets have different class counts")
+        }
+        return (train, test)
+    }
+
     /// Loads the training or the test part from the first folder that holds both of
     /// its files; the error lists every folder searched and how to get the files.
     public func load(_ part: Part, dataDirectory: String?) throws -> ImageDataset {
         let prefix = part == .train ? "train" : "t10k"
+        if let dataDirectory, InputFile.kind(of: dataDirectory) != .directory {
+            throw InputError("the data folder \(dataDirectory) does not exist (or is not a folder)")
+        }
         let folders = searchDirectories(dataDirectory: dataDirectory)
         for folder in folders {
             if let images = Self.file("\(prefix)-images-idx3-ubyte", in: folder),

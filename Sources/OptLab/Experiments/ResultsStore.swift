@@ -4,14 +4,15 @@ import Foundation
 /// epochs.csv, trajectories.csv.
 ///
 /// Crash safety: a finished run's epoch and trajectory rows are appended first, each
-/// file in one write, and its runs.csv row last. A run is complete exactly when its
-/// runs.csv row exists; `repair()` drops rows of runs that never completed and a final
-/// line cut short, so a folder left by `kill -9` parses and resumes.
+/// file in one write, and its runs.csv row last. A run is complete when its runs.csv
+/// row exists and its epoch or trajectory rows are all there; `repair()` drops a final
+/// line cut short, rows of runs that never completed, and runs whose rows are missing
+/// (so `--resume` runs them again), so a folder left by `kill -9` parses and resumes.
 public final class ResultsStore: @unchecked Sendable {
     public let directory: String
     public let runsHeader: [String]
     private let lock = NSLock()
-    private var handles: [String: FileHandle] = [:]
+    private var descriptors: [String: Int32] = [:]
 
     public static let epochsHeader = EpochRecord.csvHeader
     public static let trajectoriesHeader = ["run_id", "step", "x", "y", "loss"]
@@ -42,20 +43,45 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// Makes a folder left by an interrupted process consistent: drops a final line cut
-    /// short, and epoch and trajectory rows of runs without a runs.csv row. Refuses a
-    /// runs.csv whose header differs (results of another suite version).
-    public func repair() throws {
-        let runs = try Self.readRows(runsPath)
+    /// short, epoch and trajectory rows of runs without a runs.csv row, and runs whose
+    /// epoch or trajectory rows are not all there (a deleted or torn file); returns how
+    /// many runs were dropped that way. An empty runs.csv starts the folder afresh.
+    /// Refuses a runs.csv whose header differs (results of another suite version).
+    @discardableResult
+    public func repair() throws -> Int {
+        var runs = try Self.readRows(runsPath)
+        if runs.isEmpty {
+            try create()
+            return 0
+        }
         guard runs.first == runsHeader else {
             throw InputError("runs.csv has other columns than this suite produces; the suite changed", file: runsPath)
         }
+        var files: [(path: String, header: [String], rows: [[String]])] = []
+        var counts: [String: [Int]] = [:]
+        for (index, (path, header)) in [(epochsPath, Self.epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)].enumerated() {
+            let rows = FileManager.default.fileExists(atPath: path) ? try Self.conform(Self.readRows(path), to: header, file: path) : [header]
+            for row in rows.dropFirst() { counts[row.first ?? "", default: [0, 0]][index] += 1 }
+            files.append((path, header, rows.isEmpty ? [header] : rows))
+        }
+        // A finished run has one epochs.csv row per epoch, or one trajectories.csv row per
+        // step plus the start.
+        let column = Dictionary(runsHeader.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        func expected(_ row: [String]) -> [Int] {
+            func field(_ name: String) -> Int? { column[name].flatMap { $0 < row.count ? Int(row[$0]) : nil } }
+            return [field("epochs") ?? 0, field("steps").map { $0 + 1 } ?? 0]
+        }
+        let before = runs.count
+        runs = [runs[0]] + runs.dropFirst().filter { row in
+            row.count == runsHeader.count && (counts[row[0]] ?? [0, 0]) == expected(row)
+        }
+        let dropped = before - runs.count
         try Self.writeAtomically(runsPath, rows: runs)
         let complete = Set(runs.dropFirst().compactMap(\.first))
-        for (path, header) in [(epochsPath, Self.epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)] {
-            let rows = FileManager.default.fileExists(atPath: path) ? try Self.conform(Self.readRows(path), to: header, file: path) : [header]
-            let kept = [header] + rows.dropFirst().filter { complete.contains($0.first ?? "") }
-            try Self.writeAtomically(path, rows: kept)
+        for file in files {
+            try Self.writeAtomically(file.path, rows: [file.header] + file.rows.dropFirst().filter { complete.contains($0.first ?? "") })
         }
+        return dropped
     }
 
     /// Rows written under an earlier version of `header` (a prefix of it: columns were
@@ -79,20 +105,24 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     private func write(_ rows: [[String]], to path: String) throws {
-        if handles[path] == nil {
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw RuntimeFailure("cannot open \(path) for appending") }
-            handle.seekToEndOfFile()
-            handles[path] = handle
+        if descriptors[path] == nil {
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard descriptor >= 0 else { throw RuntimeFailure("cannot open \(path) for appending: \(String(cString: strerror(errno)))") }
+            descriptors[path] = descriptor
         }
-        try handles[path]!.write(contentsOf: Data(rows.map(CSV.row).joined().utf8))
+        try FileWriting.writeAll(descriptors[path]!, Array(rows.map(CSV.row).joined().utf8), path: path)
+    }
+
+    private func closeFiles() {
+        for descriptor in descriptors.values { close(descriptor) }
+        descriptors = [:]
     }
 
     /// Rewrites the files with runs in canonical order (rows of one run keep their order).
     public func sort(by order: [String: Int]) throws {
         lock.lock()
         defer { lock.unlock() }
-        for handle in handles.values { try? handle.close() }
-        handles = [:]
+        closeFiles()
         for path in [runsPath, epochsPath, trajectoriesPath] {
             try Self.sortLines(path, by: order)
         }
@@ -100,12 +130,27 @@ public final class ResultsStore: @unchecked Sendable {
 
     /// Reorders a CSV file's lines by the run id in their first field, keeping the header
     /// first and the lines of one run in their order, without parsing the fields: the
-    /// bytes are moved, not rewritten. A final line without its newline is dropped.
+    /// bytes are moved, not rewritten. Line breaks inside quoted fields stay inside
+    /// their row. A final line without its newline is dropped.
     public static func sortLines(_ path: String, by order: [String: Int]) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeFailure("cannot read \(path)") }
         let sorted: Data = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Data in
-            let newline: UInt8 = 0x0A, comma: UInt8 = 0x2C
-            guard let headerEnd = bytes.firstIndex(of: newline) else { return Data() }
+            let newline: UInt8 = 0x0A, comma: UInt8 = 0x2C, quote: UInt8 = 0x22
+            /// The end of the row starting at `start` (its newline), and the end of its first field.
+            func rowEnd(from start: Int) -> (line: Int, field: Int)? {
+                var quoted = false, fieldEnd: Int? = nil
+                var i = start
+                while i < bytes.count {
+                    let byte = bytes[i]
+                    if byte == quote { quoted.toggle() } else if !quoted {
+                        if byte == comma, fieldEnd == nil { fieldEnd = i }
+                        if byte == newline { return (i, fieldEnd ?? i) }
+                    }
+                    i += 1
+                }
+                return nil
+            }
+            guard let headerEnd = rowEnd(from: 0)?.line else { return Data() }
             // Runs of consecutive lines with the same id: (rank, position, byte range).
             var blocks: [(rank: Int, position: Int, range: Range<Int>)] = []
             var blockStart = headerEnd + 1, blockID: Range<Int>? = nil
@@ -115,8 +160,7 @@ public final class ResultsStore: @unchecked Sendable {
                 let key = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[id]), as: UTF8.self)
                 blocks.append((order[key] ?? Int.max, blocks.count, blockStart..<end))
             }
-            while lineStart < bytes.count, let lineEnd = bytes[lineStart...].firstIndex(of: newline) {
-                let idEnd = bytes[lineStart..<lineEnd].firstIndex(of: comma) ?? lineEnd
+            while lineStart < bytes.count, let (lineEnd, idEnd) = rowEnd(from: lineStart) {
                 let id = lineStart..<idEnd
                 if let current = blockID, bytes[current].elementsEqual(bytes[id]) {
                     // Same run: the block grows.
@@ -156,5 +200,5 @@ public final class ResultsStore: @unchecked Sendable {
         try Data(rows.map(CSV.row).joined().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    deinit { for handle in handles.values { try? handle.close() } }
+    deinit { closeFiles() }
 }

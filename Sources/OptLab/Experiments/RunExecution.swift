@@ -19,8 +19,7 @@ final class DatasetCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let cached = sets[key] { return cached }
-        var train = try problem.dataset.load(.train, dataDirectory: problem.dataDirectory)
-        var test = try problem.dataset.load(.test, dataDirectory: problem.dataDirectory)
+        var (train, test) = try problem.dataset.loadBoth(dataDirectory: problem.dataDirectory)
         if let limit = problem.trainLimit, limit < train.count { train = train.subset(0..<limit) }
         if let limit = problem.testLimit, limit < test.count { test = test.subset(0..<limit) }
         sets[key] = (train, test)

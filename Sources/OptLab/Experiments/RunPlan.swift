@@ -8,6 +8,9 @@ public struct RunSpec: Sendable {
     public var settings: [String: GridValue]
     public var start: Point?
     public var repeatIndex: Int
+    /// The optimizer entry and the start point (surfaces) it came from, for messages.
+    public var entryIndex: Int
+    public var startIndex: Int
     public var seed: UInt64
     /// Stable id: a digest of the resolved settings, independent of key order in the file.
     public var id: String
@@ -26,30 +29,59 @@ extension Suite {
         return generator.next()
     }
 
+    /// The grid axes one optimizer entry sweeps on one problem: the suite's grid with
+    /// the entry's own over it, keeping network keys for networks and the entry's own
+    /// hyperparameters.
+    func axes(of entry: OptimizerEntry, on problem: Problem) -> [String: [GridValue]] {
+        let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
+        let isNetwork = if case .network = problem { true } else { false }
+        return grid.merging(entry.grid) { _, own in own }.filter { key, _ in
+            Suite.networkGridKeys.contains(key) ? isNetwork : declared.contains(key)
+        }
+    }
+
+    /// Start points a surface problem sweeps (nil: its single start, not a setting).
+    func sweptStarts(of problem: Problem) -> [Point?] {
+        if case .surface(let p) = problem, p.starts.count > 1 { return p.starts }
+        return [nil]
+    }
+
+    /// The number of runs ``expand()`` gives, computed without expanding; nil when it
+    /// does not fit in an `Int`.
+    public func plannedRunCount() -> Int? {
+        var total = 0
+        for problem in problems {
+            for entry in optimizers {
+                var count = sweptStarts(of: problem).count
+                for values in axes(of: entry, on: problem).values {
+                    let (product, overflow) = count.multipliedReportingOverflow(by: values.count)
+                    if overflow { return nil }
+                    count = product
+                }
+                let (runs, overflowRuns) = count.multipliedReportingOverflow(by: repeats)
+                let (sum, overflowSum) = total.addingReportingOverflow(runs)
+                if overflowRuns || overflowSum { return nil }
+                total = sum
+            }
+        }
+        return total
+    }
+
     /// The runs, in canonical order: problems × optimizers × grid (Cartesian product,
     /// keys sorted, the optimizer's grid over the suite's) × starts × repeats.
     public func expand() -> [RunSpec] {
         var runs: [RunSpec] = []
         for (problemIndex, problem) in problems.enumerated() {
-            let isNetwork: Bool
-            let starts: [Point?]
-            switch problem {
-            case .network: isNetwork = true; starts = [nil]
-            case .surface(let p): isNetwork = false; starts = p.starts.count > 1 ? p.starts : [nil]
-            }
-            for entry in optimizers {
+            for (entryIndex, entry) in optimizers.enumerated() {
                 let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
-                var axes = grid.merging(entry.grid) { _, own in own }
-                axes = axes.filter { key, _ in
-                    Suite.networkGridKeys.contains(key) ? isNetwork : declared.contains(key)
-                }
+                let axes = axes(of: entry, on: problem)
                 let keys = axes.keys.sorted()
                 for combination in cartesian(keys.map { axes[$0]! }) {
                     let settings = Dictionary(uniqueKeysWithValues: zip(keys, combination))
                     var overrides = entry.fixed
                     for (key, value) in settings where declared.contains(key) { overrides[key] = value.number! }
                     let spec = OptimizerSpec(kind: entry.kind, convention: entry.convention, overrides: overrides)
-                    for start in starts {
+                    for (startIndex, start) in sweptStarts(of: problem).enumerated() {
                         for r in 0..<repeats {
                             var identity = "problem=\(problem.name);optimizer=\(entry.kind.rawValue);convention=\(entry.convention.rawValue)"
                             for (key, value) in overrides.sorted(by: { $0.key < $1.key }) { identity += ";\(key)=\(CSV.number(value))" }
@@ -58,7 +90,8 @@ extension Suite {
                             identity += ";repeat=\(r)"
                             let id = String(String(fnv1a64(identity), radix: 16).leftPadded(to: 16).prefix(12))
                             runs.append(RunSpec(index: runs.count, problemIndex: problemIndex, optimizer: spec,
-                                                settings: settings, start: start, repeatIndex: r, seed: seed(repeat: r), id: id))
+                                                settings: settings, start: start, repeatIndex: r, entryIndex: entryIndex,
+                                                startIndex: startIndex, seed: seed(repeat: r), id: id))
                         }
                     }
                 }

@@ -1,3 +1,5 @@
+import Yams
+
 /// A value a grid can sweep: a number, a list of layer widths, or a name (activation).
 public enum GridValue: Hashable, Sendable, CustomStringConvertible {
     case number(Double)
@@ -24,6 +26,28 @@ public struct Suite: Sendable {
         public var fixed: [String: Double]
         /// Grid of this optimizer only, merged over the suite's grid.
         public var grid: [String: [GridValue]]
+        /// Where the entry stands in the suite file (for messages).
+        public var location: Location?
+
+        public init(kind: OptimizerKind, convention: Convention, fixed: [String: Double], grid: [String: [GridValue]], location: Location? = nil) {
+            self.kind = kind
+            self.convention = convention
+            self.fixed = fixed
+            self.grid = grid
+            self.location = location
+        }
+    }
+
+    /// A line and column in the suite file.
+    public struct Location: Sendable, Hashable, CustomStringConvertible {
+        public var line: Int
+        public var column: Int
+        public var description: String { "line \(line), column \(column)" }
+        init?(_ node: Node) {
+            guard let mark = node.mark else { return nil }
+            line = mark.line
+            column = mark.column
+        }
     }
 
     public struct Target: Sendable, Hashable {
@@ -45,14 +69,20 @@ public struct Suite: Sendable {
         public var testLimit: Int?
         public var base: TrainingConfiguration
         public var targets: [Target]
+        /// Line of the problem in the suite file (for messages).
+        public var line: Int?
     }
 
     public struct SurfaceProblem: Sendable {
         public var name: String
         public var surface: Surface
         public var starts: [Point]
+        /// Where each start point stands in the suite file (for messages).
+        public var startLocations: [Location?]
         public var steps: Int
         public var targets: [Target]
+        /// Line of the problem in the suite file (for messages).
+        public var line: Int?
     }
 
     public enum Problem: Sendable {
@@ -70,6 +100,13 @@ public struct Suite: Sendable {
             switch self {
             case .network(let p): p.targets
             case .surface(let p): p.targets
+            }
+        }
+
+        public var line: Int? {
+            switch self {
+            case .network(let p): p.line
+            case .surface(let p): p.line
             }
         }
     }

@@ -33,6 +33,9 @@ public struct SuiteRunner {
     public func run() throws -> (ran: Int, skipped: Int) {
         let all = suite.expand()
         let mine = all.filter { shard?.contains($0) ?? true }
+        // One writer per folder: a second run, resume or merge on it exits 2.
+        let folderLock = try FolderLock(directory)
+        defer { withExtendedLifetime(folderLock) {} }
         let store = ResultsStore(directory: directory, runsHeader: suite.runsHeader)
         var completed: Set<String> = []
         if store.exists {
@@ -46,7 +49,8 @@ public struct SuiteRunner {
                 guard recorded == nil || recorded == suite.digest else {
                     throw InputError("the suite file changed since \(directory) was written (digest \(recorded!), now \(suite.digest)); pass --restart to discard those results and start over", file: suite.file)
                 }
-                try store.repair()
+                let dropped = try store.repair()
+                if dropped > 0 { log("\(dropped) run(s) had rows missing from epochs.csv or trajectories.csv; running them again") }
                 completed = try store.completedRunIDs()
             }
         } else {
@@ -69,14 +73,22 @@ public struct SuiteRunner {
         let failure = FailureBox()
         let suite = self.suite
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(todo.count, 1))) { _ in
-            while let run = queue.next() {
-                progress.started(run)
+            // The first failed write stops every worker: nothing after it claims success.
+            while failure.error == nil, let run = queue.next() {
+                progress.started(run, problem: suite.problems[run.problemIndex].name)
                 let outcome = suite.execute(run, datasets: datasets)
-                do { try store.append(outcome) } catch { failure.set(error) }
-                progress.finished(outcome)
+                do {
+                    try store.append(outcome)
+                    progress.finished(outcome)
+                } catch {
+                    failure.set(error)
+                }
             }
         }
-        if let error = failure.error { throw error }
+        if let error = failure.error {
+            progress.done()
+            throw RuntimeFailure("\(error); the suite stopped there (runs finished before it are kept; fix the cause and continue with --resume)")
+        }
         try store.sort(by: Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.index) }))
         progress.done()
         return (todo.count, mine.count - todo.count)
@@ -99,8 +111,9 @@ private final class WorkQueue: @unchecked Sendable {
 
 private final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var error: Error?
-    func set(_ error: Error) { lock.lock(); if self.error == nil { self.error = error }; lock.unlock() }
+    private var first: Error?
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
+    func set(_ error: Error) { lock.lock(); if first == nil { first = error }; lock.unlock() }
 }
 
 /// Progress: a live bar on a terminal, a plain line per finished run otherwise.
@@ -115,8 +128,24 @@ private final class Progress: @unchecked Sendable {
 
     init(total: Int, log: @escaping @Sendable (String) -> Void) { self.total = total; self.log = log }
 
-    func started(_ run: RunSpec) {
-        lock.lock(); current[run.id] = run.optimizer.kind.rawValue; lock.unlock()
+    /// Shows which runs are in flight (on a terminal).
+    func started(_ run: RunSpec, problem: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let lr = (try? run.optimizer.resolvedValues()["lr"]).map { " lr=\(CSV.number($0))" } ?? ""
+        current[run.id] = "\(problem) \(run.optimizer.kind.rawValue)\(lr)"
+        if interactive { redraw() }
+    }
+
+    /// The live line: bar, count, ETA and the runs in flight.
+    private func redraw() {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let eta = finishedCount == 0 ? Double.nan : elapsed / Double(finishedCount) * Double(total - finishedCount)
+        let width = 30, filled = total == 0 ? width : width * finishedCount / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let running = current.values.sorted().joined(separator: "; ")
+        print("\r[\(bar)] \(finishedCount)/\(total)  ETA \(Self.clock(eta))" + (running.isEmpty ? "" : "  running: \(running)") + "\u{1B}[K", terminator: "")
+        fflush(nil)
     }
 
     func finished(_ outcome: RunOutcome) {
@@ -128,11 +157,7 @@ private final class Progress: @unchecked Sendable {
         let eta = elapsed / Double(finishedCount) * Double(total - finishedCount)
         let f = outcome.fields
         if interactive {
-            let width = 30, filled = total == 0 ? width : width * finishedCount / total
-            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            let running = current.values.sorted().joined(separator: ", ")
-            print("\r[\(bar)] \(finishedCount)/\(total)  ETA \(Self.clock(eta))  running: \(running)\u{1B}[K", terminator: "")
-            fflush(nil)
+            redraw()
         } else {
             log("[\(finishedCount)/\(total)] \(f["run_id"] ?? "") \(f["problem"] ?? "") \(f["optimizer"] ?? "") lr=\(f["lr"] ?? "") \(f["status"] ?? "") in \(f["wall_seconds"].flatMap(Double.init).map { String(format: "%.2f s", $0) } ?? "?"), ETA \(Self.clock(eta))")
         }

@@ -113,19 +113,34 @@ public enum SuiteSummary {
         return higher ? a > b : a < b
     }
 
+    /// The console table: one block per problem, its columns aligned.
     public static func text(_ rankings: [ProblemRanking]) -> String {
         var text = ""
         for ranking in rankings {
             text += "\n\(ranking.problem): ranked by \(ranking.metric) (\(ranking.higherIsBetter ? "higher" : "lower") is better), mean ± std over repeats\n"
+            var rows: [[String]] = []
             for (rank, e) in ranking.entries.enumerated() {
                 let score = e.mean.isNaN ? "diverged/failed" : String(format: "%.6g ± %.2g", e.mean, e.standardDeviation)
-                var line = "  \(rank + 1). \(e.optimizer) (\(e.convention))  \(score)  [\(e.setting)]"
+                var row = ["\(rank + 1).", "\(e.optimizer) (\(e.convention))", score, e.setting.isEmpty ? "" : "[\(e.setting)]"]
                 for target in e.targets {
-                    line += "  \(target.column): " + (target.mean.map { String(format: "%.1f", $0) } ?? "—") + " (\(target.reached)/\(e.repeats))"
+                    row.append("\(target.column): " + (target.mean.map { String(format: "%.1f", $0) } ?? "—") + " (\(target.reached)/\(e.repeats))")
                 }
-                text += line + "\n"
+                rows.append(row)
             }
+            text += alignedColumns(rows, rightAligned: [0]).map { "  " + $0 + "\n" }.joined()
         }
         return text
+    }
+
+    /// Rows padded so that their columns line up (counting characters, not bytes).
+    static func alignedColumns(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { c, field in
+                let padding = String(repeating: " ", count: widths[c] - field.count)
+                return rightAligned.contains(c) ? padding + field : (c == row.count - 1 ? field : field + padding)
+            }.joined(separator: "  ")
+        }
     }
 }

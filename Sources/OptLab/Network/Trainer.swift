@@ -59,13 +59,22 @@ public struct TrainingConfiguration: Sendable, Hashable {
 
     /// Checks every value; an ``InputError`` names the first bad one.
     public func validate() throws {
-        guard epochs > 0 else { throw InputError("epochs must be ≥ 1, got \(epochs)") }
-        guard batchSize > 0 else { throw InputError("batch size must be ≥ 1, got \(batchSize)") }
+        guard epochs >= 1, epochs <= Limits.epochs else { throw InputError("epochs must be from 1 to \(Limits.epochs), got \(epochs)") }
+        guard batchSize >= 1, batchSize <= Limits.batchSize else {
+            throw InputError("batch size must be from 1 to \(Limits.batchSize), got \(batchSize)")
+        }
+        guard !hiddenLayers.isEmpty, hiddenLayers.count <= Limits.depth else {
+            throw InputError("a network has 1 to \(Limits.depth) hidden layers, got \(hiddenLayers.count)")
+        }
+        if let bad = hiddenLayers.first(where: { $0 < 1 || $0 > Limits.layerWidth }) {
+            throw InputError("a hidden layer has 1 to \(Limits.layerWidth) units, got \(bad)")
+        }
         guard l1 >= 0, l1.isFinite else { throw InputError("l1 must be a finite number ≥ 0, got \(l1)") }
         guard l2 >= 0, l2.isFinite else { throw InputError("l2 must be a finite number ≥ 0, got \(l2)") }
         if let patience = earlyStoppingPatience, patience < 1 {
             throw InputError("early-stopping patience must be ≥ 1 epoch, got \(patience)")
         }
+        try augmentation.validate()
         try architecture(inputSize: 1, classes: 1).validate()
         _ = try optimizer.resolvedValues()
     }
@@ -139,9 +148,17 @@ public enum Trainer {
         _ configuration: TrainingConfiguration,
         training: ImageDataset, validation: ImageDataset?, test: ImageDataset?,
         team: ThreadTeam = .serial,
-        onEpoch: (EpochRecord) -> Void = { _ in }
+        onEpoch: (EpochRecord) throws -> Void = { _ in }
     ) throws -> TrainingResult {
         try configuration.validate()
+        guard training.count > 0, training.pixelsPerImage > 0 else { throw InputError("the training set is empty") }
+        for (name, set) in [("validation", validation), ("test", test)] {
+            guard let set else { continue }
+            guard set.count > 0 else { throw InputError("the \(name) set is empty") }
+            guard set.rows == training.rows, set.columns == training.columns, set.classCount == training.classCount else {
+                throw InputError("the \(name) set's images (\(set.rows)×\(set.columns), \(set.classCount) classes) differ from the training images (\(training.rows)×\(training.columns), \(training.classCount) classes)")
+            }
+        }
         // Denormal moments would slow the optimizer step by up to 100x (see CMath).
         var floatControls = [UInt32](repeating: 0, count: team.size)
         floatControls.withUnsafeMutableBufferPointer { controls in
@@ -256,7 +273,7 @@ public enum Trainer {
             }
             record.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             records.append(record)
-            onEpoch(record)
+            try onEpoch(record)
             if finished { break }
         }
 

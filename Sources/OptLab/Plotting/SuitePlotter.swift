@@ -90,7 +90,9 @@ public struct SuitePlotter {
         return figures
     }
 
+    /// Writes one file of the plots folder; its name must be a plain file name there.
     private func save(_ text: String, _ file: String) throws {
+        try Gnuplot.checkFileName(file)
         try Data(text.utf8).write(to: URL(fileURLWithPath: plotsDirectory + "/" + file), options: .atomic)
     }
 
@@ -98,7 +100,7 @@ public struct SuitePlotter {
 
     static func label(_ entry: SuiteSummary.Entry) -> String {
         let setting = entry.setting.isEmpty ? "" : " (" + entry.setting.replacingOccurrences(of: " ", with: ", ") + ")"
-        return (entry.optimizer + setting).replacingOccurrences(of: "_", with: "\\\\_")
+        return Gnuplot.text(entry.optimizer + setting)
     }
 
     // MARK: Surfaces
@@ -248,7 +250,7 @@ public struct SuitePlotter {
 
         var loss = PlotStyle.header(name: "\(name)-loss", title: "Loss against epoch, \(name)", source: source)
         loss += """
-            set multiplot layout 1,\(hasValidation ? 2 : 1) title "\(name): loss against epoch (mean over repeats, band: min–max)"
+            set multiplot layout 1,\(hasValidation ? 2 : 1) title "\(Gnuplot.text(name)): loss against epoch (mean over repeats, band: min–max)"
             set logscale y
             set xlabel "epoch"
             set key below font ",9"
@@ -273,7 +275,7 @@ public struct SuitePlotter {
 
         var time = PlotStyle.header(name: "\(name)-loss-time", title: "Loss against wall-clock time, \(name)", source: source)
         time += """
-            set title "\(name): \(hasValidation ? "validation" : "training") loss against wall-clock time (mean over repeats)"
+            set title "\(Gnuplot.text(name)): \(hasValidation ? "validation" : "training") loss against wall-clock time (mean over repeats)"
             set logscale y
             set xlabel "seconds since the start of training"
             set ylabel "\(hasValidation ? "validation" : "training") loss"
@@ -286,7 +288,7 @@ public struct SuitePlotter {
         if hasValidation {
             var accuracy = PlotStyle.header(name: "\(name)-accuracy", title: "Validation accuracy against epoch, \(name)", source: source)
             accuracy += """
-                set title "\(name): validation accuracy against epoch (mean over repeats, band: min–max)"
+                set title "\(Gnuplot.text(name)): validation accuracy against epoch (mean over repeats, band: min–max)"
                 set xlabel "epoch"
                 \(problem.base.epochs <= 20 ? "set xtics 1" : "")
                 set ylabel "validation accuracy"
@@ -309,7 +311,7 @@ public struct SuitePlotter {
         try save(bars, "\(name)-ranking.dat")
         var ranking = PlotStyle.header(name: "\(name)-ranking", title: "Best final test accuracy per optimizer, \(name)", source: source)
         ranking += """
-            set title "\(name): final test accuracy at each optimizer's best setting (error bars: ± std over repeats)"
+            set title "\(Gnuplot.text(name)): final test accuracy at each optimizer's best setting (error bars: ± std over repeats)"
             set ylabel "test accuracy"
             set style fill solid 0.85 border rgb "#333333"
             set boxwidth 0.7
@@ -368,12 +370,12 @@ public struct SuitePlotter {
             set ytics (\(l2Tics)) font ",8"
             set xrange [-0.5:\(Double(lrs.count) - 0.5)]
             set yrange [-0.5:\(Double(l2s.count) - 0.5)]
-            set multiplot layout \(rowsCount),\(columns) title "\(name): \(metric.replacingOccurrences(of: "_", with: " ")) over learning rate × L2 (× diverged; mean over repeats)"
+            set multiplot layout \(rowsCount),\(columns) title "\(Gnuplot.text(name)): \(metric.replacingOccurrences(of: "_", with: " ")) over learning rate × L2 (× diverged; mean over repeats)"
 
             """
         for (i, optimizer) in optimizers.enumerated() {
             script += """
-                set title "\(optimizer)" tc rgb "\(PlotStyle.color(optimizer))"
+                set title "\(Gnuplot.text(optimizer))" tc rgb "\(PlotStyle.color(optimizer))"
                 set xlabel "lr"
                 set ylabel "L2"
                 plot "\(name)-heatmap.dat" index \(i) using 2:3:4 with image, \\
@@ -436,7 +438,7 @@ public struct SuitePlotter {
         let title = "\(a.problem): \(a.unit) to \(a.target.replacingOccurrences(of: "_", with: " ")) over momentum ξ × learning rate α"
         var script = PlotStyle.header(name: name, title: title, source: source)
         script += """
-            set title "\(title) (× diverged, blank: not reached)"
+            set title "\(Gnuplot.text(title)) (× diverged, blank: not reached)"
             unset key
             set palette defined (0 "#0d0887", 1 "#7e03a8", 2 "#cc4778", 3 "#f89540", 4 "#f0f921")
             set cblabel "\(a.unit) to target (mean over repeats)"
@@ -487,13 +489,13 @@ public struct SuitePlotter {
                 }
                 text += "\n\n"
                 let color = colors[i % colors.count]
-                layers.append("\"\(name).dat\" index \(i) using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(color)\" title \"\(label(cell, why)): train\"")
+                layers.append("\"\(name).dat\" index \(i) using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(color)\" title \"\(Gnuplot.text(label(cell, why))): train\"")
                 layers.append("\"\(name).dat\" index \(i) using 1:3 with lines lw 2 dt 2 lc rgb \"\(color)\" title \"validation\"")
             }
             try save(text, "\(name).dat")
             var script = PlotStyle.header(name: name, title: "\(a.problem): loss of chosen (ξ, α) cells", source: source)
             script += """
-                set title "\(a.problem): training (solid) and validation (dashed) loss of chosen cells, mean over repeats"
+                set title "\(Gnuplot.text(a.problem)): training (solid) and validation (dashed) loss of chosen cells, mean over repeats"
                 set xlabel "epoch"
                 set ylabel "cross-entropy loss"
                 set logscale y
@@ -513,7 +515,7 @@ public struct SuitePlotter {
                 text += "# \(label(cell, why))\n"
                 for (k, row) in rows.enumerated() where k % stride == 0 || k == rows.count - 1 { text += "\(row[1]) \(row[2]) \(row[3])\n" }
                 text += "\n\n"
-                layers.append("\"\(name).dat\" index \(i) using 2:3 with lines lw 2 lc rgb \"\(colors[i % colors.count])\" title \"\(label(cell, why))\"")
+                layers.append("\"\(name).dat\" index \(i) using 2:3 with lines lw 2 lc rgb \"\(colors[i % colors.count])\" title \"\(Gnuplot.text(label(cell, why)))\"")
             }
             try save(text, "\(name).dat")
             let surface = p.surface
@@ -580,7 +582,7 @@ public struct SuitePlotter {
         let label = logY && floor != 0 ? "\(metric.replacingOccurrences(of: "_", with: " ")) − minimum" : metric.replacingOccurrences(of: "_", with: " ")
         var script = PlotStyle.header(name: "\(name)-lr", title: "Learning-rate sensitivity, \(name)", source: source)
         script += """
-            set title "\(name): \(label) against learning rate (best over other settings; × diverged)"
+            set title "\(Gnuplot.text(name)): \(label) against learning rate (best over other settings; × diverged)"
             set logscale x
             set format x "10^{%L}"
             set xlabel "learning rate η"
@@ -589,7 +591,7 @@ public struct SuitePlotter {
             """
         let layers = blocks.enumerated().flatMap { i, block -> [String] in
             let color = PlotStyle.color(block.0)
-            return ["\"\(name)-lr.dat\" index \(i) using 2:3 with linespoints lw 2 pt 7 lc rgb \"\(color)\" title \"\(block.0)\"",
+            return ["\"\(name)-lr.dat\" index \(i) using 2:3 with linespoints lw 2 pt 7 lc rgb \"\(color)\" title \"\(Gnuplot.text(block.0))\"",
                     "\"\(name)-lr.dat\" index \(i) using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb \"\(color)\" notitle"]
         }
         script += "plot " + layers.joined(separator: ", \\\n     ") + "\n"
@@ -602,33 +604,7 @@ public struct SuitePlotter {
     /// Runs gnuplot on each figure's script from the plots folder, once per format.
     /// Throws a ``RuntimeFailure`` saying how to render by hand when gnuplot is missing.
     public func render(_ figures: [Figure], formats: [String]) throws -> [String] {
-        guard let gnuplot = Self.gnuplotPath() else {
-            throw RuntimeFailure("gnuplot not found: the scripts are in \(plotsDirectory); install gnuplot (apt-get install gnuplot-nox) and run 'gnuplot NAME.gp' there, or 'optlab plot' again")
-        }
-        var written: [String] = []
-        var failures: [String] = []
-        for figure in figures {
-            let isAnimation = figure.name.hasSuffix("-animation")
-            for format in isAnimation ? ["gif"] : formats {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: gnuplot)
-                process.arguments = isAnimation ? [figure.name + ".gp"] : ["-e", "format='\(format)'", figure.name + ".gp"]
-                process.currentDirectoryURL = URL(fileURLWithPath: plotsDirectory)
-                let errors = Pipe()
-                process.standardError = errors
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
-                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                if process.terminationStatus == 0 {
-                    written.append(plotsDirectory + "/" + figure.name + "." + format)
-                } else {
-                    failures.append("\(figure.name).gp (\(format)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
-                }
-            }
-        }
-        if !failures.isEmpty { throw RuntimeFailure("gnuplot failed:\n  " + failures.joined(separator: "\n  ")) }
-        return written
+        try Gnuplot.render(figures.map(\.name), formats: formats, in: plotsDirectory)
     }
 
     public static func gnuplotPath() -> String? {

@@ -56,35 +56,67 @@ public enum CSV {
     }
 }
 
-/// Writes CSV rows to a file, each row in one `write` so an interrupted process never
-/// leaves half a row behind.
+/// Writes CSV rows to a file the user named, each row in one `write` so an interrupted
+/// process never leaves half a row behind.
+///
+/// The file is opened where the user said: a symbolic link is written through (not
+/// replaced), anything but a regular file (a FIFO, a device, a folder) is refused, and a
+/// missing folder is an error rather than created. A failed write (a full disk) throws
+/// a ``RuntimeFailure`` naming the file.
 public final class CSVFileWriter {
-    private let handle: FileHandle
+    private let descriptor: Int32
     public let path: String
 
-    /// Creates (or truncates) `path` and writes the header.
-    public init(path: String, header: [String]) throws {
+    /// Creates (or truncates) `path` and writes the header; `createFolders` makes the
+    /// missing folders first (for output folders the program owns).
+    public init(path: String, header: [String], createFolders: Bool = false) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: Data(CSV.row(header).utf8)) else {
-            throw RuntimeFailure("cannot create \(path)")
+        let folder = (path as NSString).deletingLastPathComponent
+        if createFolders {
+            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+        } else if !folder.isEmpty, InputFile.kind(of: folder) != .directory {
+            throw InputError("the folder \(folder) does not exist; create it first", file: path)
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw RuntimeFailure("cannot open \(path) for writing") }
-        handle.seekToEndOfFile()
-        self.handle = handle
+        switch InputFile.kind(of: path) {
+        case nil, .regular: break
+        case .directory: throw InputError("is a folder; name a file to write the CSV to", file: path)
+        case .other(let description): throw InputError("is \(description); the CSV is written only to a regular file", file: path)
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw RuntimeFailure("cannot create \(path): \(String(cString: strerror(errno)))") }
+        self.descriptor = descriptor
+        try write(rows: [header])
     }
 
-    public func write(_ fields: [String]) {
-        handle.write(Data(CSV.row(fields).utf8))
+    public func write(_ fields: [String]) throws {
+        try write(rows: [fields])
     }
 
-    /// Writes several rows in one system call.
-    public func write(rows: [[String]]) {
-        handle.write(Data(rows.map(CSV.row).joined().utf8))
+    /// Writes several rows in one system call (more when the kernel takes part of them).
+    public func write(rows: [[String]]) throws {
+        let bytes = Array(rows.map(CSV.row).joined().utf8)
+        try FileWriting.writeAll(descriptor, bytes, path: path)
     }
 
-    deinit { try? handle.close() }
+    deinit { close(descriptor) }
+}
+
+/// Writing whole buffers to file descriptors, with failures as ``RuntimeFailure``s.
+public enum FileWriting {
+    /// Writes every byte, retrying short writes and interrupted calls.
+    public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw RuntimeFailure("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
 }
 
 /// Parsed CSV rows with access to fields by column name.

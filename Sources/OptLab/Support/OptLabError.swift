@@ -7,6 +7,9 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     public var file: String?
     public var line: Int?
     public var column: Int?
+    /// Further errors found in the same input (``InputError/combining(_:)``): `validate`
+    /// reports every problem of a suite at once.
+    public var others: [InputError] = []
 
     public init(_ message: String, file: String? = nil, line: Int? = nil, column: Int? = nil) {
         self.message = message
@@ -15,7 +18,26 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         self.column = column
     }
 
-    public var description: String {
+    /// One error carrying several: the first, with the rest in ``others``.
+    public static func combining(_ errors: [InputError]) -> InputError {
+        precondition(!errors.isEmpty, "nothing to combine")
+        var first = errors[0]
+        first.others += errors.dropFirst().flatMap(\.all)
+        return first
+    }
+
+    /// This error and the others, each on its own.
+    public var all: [InputError] {
+        var single = self
+        single.others = []
+        return [single] + others.flatMap(\.all)
+    }
+
+    /// Every error, one per line.
+    public var description: String { all.map(\.located).joined(separator: "\n") }
+
+    /// `file:line:column: message`.
+    public var located: String {
         var location = ""
         if let file {
             location = file

@@ -13,12 +13,19 @@ public final class ThreadTeam: @unchecked Sendable {
     public let size: Int
     private let team: OpaquePointer
 
-    /// A team of `threads` threads in all, the calling thread included.
+    /// A team of `threads` threads in all, the calling thread included (at most
+    /// ``Limits/threads``). When the system refuses to start that many, the team runs
+    /// with one thread and says so on standard error: slower, same numbers.
     public init(threads: Int) {
-        guard let team = optlab_team_create(Int32(max(1, threads))) else {
-            fatalError("could not start \(threads - 1) worker threads")
+        let wanted = Int32(min(max(1, threads), Limits.threads))
+        if let team = optlab_team_create(wanted) {
+            self.team = team
+        } else {
+            FileHandle.standardError.write(Data("optlab: warning: could not start \(wanted - 1) worker threads; running on one\n".utf8))
+            // A team of one starts no thread; only an out-of-memory calloc can fail it.
+            guard let single = optlab_team_create(1) else { preconditionFailure("out of memory creating a thread team") }
+            self.team = single
         }
-        self.team = team
         size = Int(optlab_team_size(team))
     }
 

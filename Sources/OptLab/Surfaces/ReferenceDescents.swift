@@ -48,10 +48,11 @@ public enum SurfaceDemo {
     /// plain-text summary table.
     public static func run(convention: Convention, outputDirectory: String) throws -> String {
         let trajectories = try CSVFileWriter(path: outputDirectory + "/trajectories.csv",
-                                             header: ["run_id", "step", "x", "y", "loss"])
+                                             header: ["run_id", "step", "x", "y", "loss"], createFolders: true)
         let runs = try CSVFileWriter(path: outputDirectory + "/runs.csv",
                                      header: ["run_id", "problem", "optimizer", "convention", "lr", "steps",
-                                              "status", "final_x", "final_y", "final_loss", "distance_to_minimum"])
+                                              "status", "final_x", "final_y", "final_loss", "distance_to_minimum"],
+                                     createFolders: true)
         var summary = "surface      optimizer  lr        steps  status    final loss     distance\n"
         for surfaceName in ["quadratic", "rosenbrock"] {
             let surface = try Surface.named(surfaceName)
@@ -61,12 +62,12 @@ public enum SurfaceDemo {
                 let lr = try spec.resolvedValues()["lr"]
                 let result = Descent(surface: surface, optimizer: try spec.make(), steps: setting.steps).run()
                 let id = "\(surfaceName)-\(kind.rawValue)-\(convention.rawValue)"
-                trajectories.write(rows: result.trajectory.map {
+                try trajectories.write(rows: result.trajectory.map {
                     [id, "\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
                 })
                 let final = result.final
                 let distance = result.distanceToMinimum ?? .nan
-                runs.write([id, surfaceName, kind.rawValue, convention.rawValue, CSV.number(lr), "\(final.step)",
+                try runs.write([id, surfaceName, kind.rawValue, convention.rawValue, CSV.number(lr), "\(final.step)",
                             result.status.rawValue, CSV.number(final.point.x), CSV.number(final.point.y),
                             CSV.number(final.loss), CSV.number(distance)])
                 summary += pad(surfaceName, 12) + " " + pad(kind.rawValue, 10) + " " + pad("\(lr)", 9) + " "

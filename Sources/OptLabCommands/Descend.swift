@@ -10,7 +10,8 @@ extension OptLabCommand {
             discussion: """
             The CSV has the header step,x,y,loss; row 0 is the start point. A run whose \
             point or loss becomes non-finite or leaves ±1e6 stops with status diverged \
-            (exit code 0). Negative start coordinates need '=': --start=-2,2.
+            (exit code 0). Negative start coordinates work as written: --start -2,2. \
+            --csv writes to the file named, in a folder that must exist.
             """)
 
         @Option(help: ArgumentHelp("Surface name (see 'optlab list surfaces').", valueName: "name"))

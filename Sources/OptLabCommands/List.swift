@@ -2,16 +2,16 @@ import ArgumentParser
 import OptLab
 
 extension OptLabCommand {
-    /// `optlab list optimizers|surfaces`.
+    /// `optlab list optimizers|surfaces|activations|datasets`.
     public struct List: ParsableCommand {
         public static let configuration = CommandConfiguration(
-            abstract: "List the optimizers (with their defaults per convention) or the surfaces.")
+            abstract: "List the optimizers (with their defaults per convention), the surfaces, the activations and outputs, or the datasets (with where their files are).")
 
         public enum Catalog: String, ExpressibleByArgument, CaseIterable {
-            case optimizers, surfaces
+            case optimizers, surfaces, activations, datasets
         }
 
-        @Argument(help: "What to list: optimizers or surfaces.")
+        @Argument(help: "What to list: optimizers, surfaces, activations or datasets.")
         public var catalog: Catalog
 
         public init() {}
@@ -20,7 +20,53 @@ extension OptLabCommand {
             switch catalog {
             case .optimizers: print(Self.optimizersText(), terminator: "")
             case .surfaces: print(Self.surfacesText(), terminator: "")
+            case .activations: print(Self.activationsText(), terminator: "")
+            case .datasets: print(Self.datasetsText(), terminator: "")
             }
+        }
+
+        /// Hidden activations with their parameters, then the output layers and losses.
+        public static func activationsText() -> String {
+            let hidden: [(String, String, String)] = [
+                ("sigmoid", "σ(z) = 1/(1 + e^(−z))", ""),
+                ("tanh", "tanh(z)", ""),
+                ("relu", "max(0, z)", ""),
+                ("leaky_relu", "z for z > 0, else slope·z", "leaky_slope (--leaky-slope), default \(Activation.defaultLeakySlope)"),
+                ("elu", "z for z > 0, else α·(e^z − 1)", "elu_alpha (--elu-alpha), default \(Activation.defaultELUAlpha)"),
+                ("linear", "z", ""),
+            ]
+            var text = "hidden activations (activation: / --activation):\n"
+            for (name, formula, parameter) in hidden {
+                text += "  \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(formula)" + (parameter.isEmpty ? "" : "; \(parameter)") + "\n"
+            }
+            text += "outputs and losses (output: / --output):\n"
+            let outputs: [OutputLoss: String] = [
+                .softmax: "softmax over the classes, cross-entropy loss",
+                .sigmoid: "sigmoid per class, mean squared error against one-hot targets",
+                .linear: "identity, mean squared error against one-hot targets",
+            ]
+            for output in OutputLoss.allCases {
+                text += "  \(output.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(outputs[output] ?? "")\n"
+            }
+            return text
+        }
+
+        /// Each dataset, the folders searched for it, and where its files were found.
+        public static func datasetsText(dataDirectory: String? = nil) -> String {
+            var text = ""
+            for dataset in DatasetName.allCases {
+                text += "\(dataset.rawValue): 28×28 grey images, 10 classes, 60,000 training and 10,000 test\n"
+                let folders = dataset.searchDirectories(dataDirectory: dataDirectory)
+                text += "  searched: \(folders.joined(separator: ", "))\n"
+                if let found = try? dataset.locate(dataDirectory: dataDirectory) {
+                    text += "  found in: \(found)\n"
+                } else {
+                    var help = "optlab data fetch \(dataset.rawValue)"
+                    if dataset == .fashionMNIST { help += ", or apt-get install dataset-fashion-mnist" }
+                    text += "  not found; to get it: \(help)\n"
+                }
+            }
+            return text
         }
 
         /// One block per optimizer: each hyperparameter with its Keras and PyTorch defaults.

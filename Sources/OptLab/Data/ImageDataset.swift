@@ -106,6 +106,15 @@ public enum DatasetName: String, CaseIterable, Sendable, Codable {
 
     public enum Part: String, Sendable { case train, test }
 
+    /// The first searched folder that holds all four files.
+    public func locate(dataDirectory: String?) throws -> String? {
+        searchDirectories(dataDirectory: dataDirectory).first { folder in
+            ["train", "t10k"].allSatisfy { prefix in
+                Self.file("\(prefix)-images-idx3-ubyte", in: folder) != nil && Self.file("\(prefix)-labels-idx1-ubyte", in: folder) != nil
+            }
+        }
+    }
+
     /// The training and the test part, checked to describe the same task: the same image
     /// size (a network sized for one cannot read the other) and the same classes.
     public func loadBoth(dataDirectory: String?) throws -> (train: ImageDataset, test: ImageDataset) {

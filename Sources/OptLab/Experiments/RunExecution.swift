@@ -7,6 +7,13 @@ public struct RunOutcome: Sendable {
     public var fields: [String: String]
     public var epochRows: [[String]]
     public var trajectoryRows: [[String]]
+
+    public init(run: RunSpec, fields: [String: String], epochRows: [[String]], trajectoryRows: [[String]]) {
+        self.run = run
+        self.fields = fields
+        self.epochRows = epochRows
+        self.trajectoryRows = trajectoryRows
+    }
 }
 
 /// Datasets shared by the runs of a suite: each is read from disk once.

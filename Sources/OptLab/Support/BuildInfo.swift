@@ -19,7 +19,7 @@ public enum BuildInfo {
         while folder.path != "/" {
             if folder.lastPathComponent.hasPrefix(".build") {
                 let root = folder.deletingLastPathComponent()
-                return head(of: root.appendingPathComponent(".git").path).map { ($0, root.path) }
+                return head(ofGitDirectory: root.appendingPathComponent(".git").path).map { ($0, root.path) }
             }
             folder.deleteLastPathComponent()
         }
@@ -27,7 +27,7 @@ public enum BuildInfo {
     }
 
     /// HEAD's commit id from a `.git` folder: a detached id, a loose ref or a packed one.
-    static func head(of gitDirectory: String) -> String? {
+    public static func head(ofGitDirectory gitDirectory: String) -> String? {
         func read(_ path: String) -> String? {
             (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         }

@@ -42,7 +42,7 @@ public enum NearestName {
 
     /// Optimal-string-alignment distance over Unicode scalars: insertions, deletions,
     /// substitutions and swaps of two neighbouring characters each count one.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -16,7 +16,10 @@ struct TrainCommandTests {
         (["--dataset", "mnist", "--augment", "spin=3"], "unknown augmentation 'spin'"),
         (["--dataset", "mnist", "--optimizer", "adam", "--set", "beta_2=2"], "beta_2 = 2.0 is invalid"),
         (["--dataset", "mnist", "--monitor", "val_los"], "did you mean 'val_loss'?"),
-        (["--dataset", "mnist", "--data-dir", "/nonexistent", "--validation", "10"], "looked in: /nonexistent"),
+        (["--dataset", "mnist", "--data-dir", "/nonexistent", "--validation", "10"], "the data folder /nonexistent does not exist"),
+        (["--dataset", "mnist", "--threads", "100000"], "--threads must be from 1 to 256"),
+        (["--dataset", "mnist", "--layers", "1000000000"], "a hidden layer has 1 to 10000 units"),
+        (["--dataset", "mnist", "--seed", "9007199254740992"], "--seed must be from 0 to"),
     ])
     func badInput(arguments: [String], fragment: String) {
         var full = ["train", "--epochs", "1", "--batch-size", "32"] + arguments

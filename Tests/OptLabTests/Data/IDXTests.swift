@@ -91,11 +91,18 @@ struct IDXTests {
     @Test("missing files: the error lists every folder searched and how to get the files")
     func missing() {
         // MNIST has no system package, so nothing outside these folders can satisfy it.
-        let error = #expect(throws: InputError.self) {
+        // A data folder that does not exist is an error of its own, never a silent fallback.
+        let absent = #expect(throws: InputError.self) {
             _ = try DatasetName.mnist.load(.train, dataDirectory: "/nonexistent/optlab")
         }
+        #expect(absent?.message.contains("the data folder /nonexistent/optlab does not exist") == true)
+        let empty = TestData.scratchRoot + "/empty-data-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let error = #expect(throws: InputError.self) {
+            _ = try DatasetName.mnist.load(.train, dataDirectory: empty)
+        }
         let message = error?.message ?? ""
-        #expect(message.contains("/nonexistent/optlab"))
+        #expect(message.contains(empty))
         #expect(message.contains("data/mnist"))
         #expect(message.contains("optlab data fetch mnist"))
         #expect(DatasetName.fashionMNIST.searchDirectories(dataDirectory: "/x", environment: ["OPTLAB_DATA": "/d"])

@@ -73,16 +73,16 @@ struct SuiteParsingTests {
     static let minimal = "name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 5}\n"
 
     @Test("each validation error names the line, the column and what was expected", arguments: [
-        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 5}\nrepeat: 3\n", 5, 1, "unknown key 'repeat' in the suite; did you mean 'repeats'?"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 5}\nrepeat: 3\n", 5, 1, "unknown key 'repeat'; did you mean 'repeats'?"),
         ("name: t\noptimizers: [sgd, rmsporp]\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 2, 19, "did you mean 'rmsprop'?"),
         ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: rosenbrok, steps: 5}\n", 4, 24, "did you mean 'rosenbrock'?"),
         ("name: t\noptimizers: [sgd]\nproblems:\n  - network: {dataset: mnst, epochs: 1, batch_size: 8}\n", 4, 24, "did you mean 'mnist'?"),
-        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: ten}\n", 4, 38, "steps must be a whole number, got 'ten'"),
-        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 0}\n", 4, 38, "steps must be ≥ 1"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: ten}\n", 4, 38, "steps must be a whole number from 1 to 1000000, got 'ten'"),
+        ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 0}\n", 4, 38, "steps must be from 1 to 1000000, got 0"),
         ("name: t\noptimizers: [{name: adam, set: {beta_1: 1.5}}]\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 2, 32, "beta_1 = 1.5 is invalid; expected a number in [0, 1)"),
         ("name: t\noptimizers: [sgd]\ngrid: {lr: []}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 12, "grid 'lr' is empty"),
         ("name: t\noptimizers: [sgd]\ngrid: {lr: [-0.1]}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 12, "lr -0.1 is invalid"),
-        ("name: t\noptimizers: [sgd]\ngrid: {momentum: [0.9]}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 7, "'momentum' is not a hyperparameter of any optimizer"),
+        ("name: t\noptimizers: [sgd]\ngrid: {momentum: [0.9]}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 18, "'momentum' is not a hyperparameter of any optimizer"),
         ("name: t\noptimizers: [sgd]\ngrid: {lr: {from: 1, to: 0.1, per_decade: 2}}\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 3, 12, "0 < from ≤ to"),
         ("name: t\noptimizers: []\nproblems:\n  - surface: {surface: booth, steps: 5}\n", 2, 13, "non-empty 'optimizers' list"),
         ("name: t\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth}\n", 4, 14, "needs 'steps'"),

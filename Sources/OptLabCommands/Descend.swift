@@ -9,8 +9,8 @@ extension OptLabCommand {
             abstract: "Run one optimizer on one 2D surface and print (or save) its trajectory.",
             discussion: """
             The CSV has the header step,x,y,loss; row 0 is the start point. A run whose \
-            point or loss becomes non-finite or leaves ±1e6 stops with status diverged \
-            (exit code 0). Negative start coordinates work as written: --start -2,2. \
+            point or loss becomes non-finite, whose point leaves ±1e6 or whose loss leaves \
+            ±1e12 stops with status diverged (exit code 0). Negative start coordinates work as written: --start -2,2. \
             --csv writes to the file named, in a folder that must exist.
             """)
 

@@ -12,7 +12,7 @@ public struct OptLabCommand: ParsableCommand {
         2 invalid input (flags, configuration, data files).
         """,
         version: BuildInfo.versionLine,
-        subcommands: [Run.self, Validate.self, Merge.self, Slurm.self, Plot.self, Report.self, List.self, Descend.self, Train.self, DataCommand.self, Demo.self, Bench.self]
+        subcommands: [Run.self, Validate.self, Merge.self, Slurm.self, Plot.self, Report.self, Compare.self, List.self, Descend.self, Train.self, DataCommand.self, Demo.self, Bench.self]
     )
 
     public init() {}

@@ -52,9 +52,9 @@ extension OptLabCommand {
                                      existing: resume ? .resume : (restart ? .restart : .refuse))
             let (ran, skipped) = try runner.run()
             print("\(ran) runs done\(skipped > 0 ? ", \(skipped) were already complete" : ""); results in \(runner.directory)")
-            let rows = try ResultsStore.readRows(runner.directory + "/runs.csv")
             let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
-            print(SuiteSummary.text(SuiteSummary.rank(rows, targets: targets)), terminator: "")
+            let rankings = try SummaryTable.write(resultsDirectory: runner.directory, targets: targets)
+            print(SuiteSummary.text(rankings), terminator: "")
             // Figures need the whole suite: a shard leaves them to 'optlab merge' and 'optlab plot'.
             if !noPlots && shard == nil {
                 do {

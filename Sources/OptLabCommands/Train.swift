@@ -10,8 +10,9 @@ extension OptLabCommand {
             discussion: """
             Data files are searched in --data-dir, $OPTLAB_DATA/<dataset>, data/<dataset> and, \
             for fashion-mnist, /usr/share/datasets/fashion-mnist. The validation set is drawn \
-            from the training set with the run's seed. A run whose loss becomes non-finite \
-            stops with status diverged (exit code 0).
+            from the training set with the run's seed. A run whose loss or a parameter becomes \
+            non-finite, or whose batch loss exceeds 100 times the first batch's, stops with \
+            status diverged (exit code 0).
             """)
 
         @OptionGroup public var data: DataOptions

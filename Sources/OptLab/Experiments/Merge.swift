@@ -13,12 +13,11 @@ public enum ShardMerger {
     }
 
     public static func merge(suiteDirectory: String) throws -> Report {
-        let source = try ResolvedSuite.sourcePath(in: suiteDirectory)
+        let suite = try ResolvedSuite.suite(in: suiteDirectory)
         let folderLock = try FolderLock(suiteDirectory)
         defer { withExtendedLifetime(folderLock) {} }
-        let suite = try Suite.load(path: source)
         if let recorded = try ResolvedSuite.readDigest(in: suiteDirectory), recorded != suite.digest {
-            throw InputError("the suite file changed since the shards were written (digest \(recorded), now \(suite.digest))", file: source)
+            throw InputError("the suite file changed since the shards were written (digest \(recorded), now \(suite.digest))", file: suite.file)
         }
         let runs = suite.expand()
         let order = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0.index) })

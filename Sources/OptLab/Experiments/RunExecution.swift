@@ -37,13 +37,7 @@ final class DatasetCache: @unchecked Sendable {
 extension Suite {
     /// The header of runs.csv for this suite.
     public var runsHeader: [String] {
-        let swept = sweptKeys.filter { $0 != "lr" }
-        let targetColumns = Set(problems.flatMap { $0.targets.map(\.column) }).sorted()
-        return ["run_id", "problem", "type", "optimizer", "convention", "lr"] + swept
-            + ["start_x", "start_y", "repeat", "seed", "status", "epochs", "steps",
-               "final_train_loss", "final_val_loss", "final_train_acc", "final_val_acc", "final_test_acc",
-               "best_val_loss", "best_val_acc", "final_loss", "best_loss", "final_distance"]
-            + targetColumns + ["wall_seconds"]
+        RunsTable.header(sweptKeys: sweptKeys, targetColumns: Array(Set(problems.flatMap { $0.targets.map(\.column) })))
     }
 
     /// Runs one spec to completion. A diverged run is an outcome; a run that cannot
@@ -133,7 +127,8 @@ extension Suite {
 
     private func executeSurface(_ run: RunSpec, _ problem: SurfaceProblem, fields: inout [String: String], rows: inout [[String]]) throws {
         let start = run.start ?? problem.starts[0]
-        let result = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps).run()
+        let result = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps,
+                             noise: problem.noise, seed: run.seed).run()
         rows = result.trajectory.map {
             [run.id, "\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
         }

@@ -40,6 +40,13 @@ extension Suite {
         }
     }
 
+    /// Repeats a problem runs: the suite's, or one for a surface without gradient noise,
+    /// whose runs are deterministic (a repeat would give the same numbers).
+    public func repeats(of problem: Problem) -> Int {
+        if case .surface(let p) = problem, p.noise == 0 { return 1 }
+        return repeats
+    }
+
     /// Start points a surface problem sweeps (nil: its single start, not a setting).
     func sweptStarts(of problem: Problem) -> [Point?] {
         if case .surface(let p) = problem, p.starts.count > 1 { return p.starts }
@@ -58,7 +65,7 @@ extension Suite {
                     if overflow { return nil }
                     count = product
                 }
-                let (runs, overflowRuns) = count.multipliedReportingOverflow(by: repeats)
+                let (runs, overflowRuns) = count.multipliedReportingOverflow(by: repeats(of: problem))
                 let (sum, overflowSum) = total.addingReportingOverflow(runs)
                 if overflowRuns || overflowSum { return nil }
                 total = sum
@@ -82,8 +89,8 @@ extension Suite {
                     for (key, value) in settings where declared.contains(key) { overrides[key] = value.number! }
                     let spec = OptimizerSpec(kind: entry.kind, convention: entry.convention, overrides: overrides)
                     for (startIndex, start) in sweptStarts(of: problem).enumerated() {
-                        for r in 0..<repeats {
-                            var identity = "problem=\(problem.name);optimizer=\(entry.kind.rawValue);convention=\(entry.convention.rawValue)"
+                        for r in 0..<repeats(of: problem) {
+                            var identity = "problem=\(problem.name);\(problem.identity);optimizer=\(entry.kind.rawValue);convention=\(entry.convention.rawValue)"
                             for (key, value) in overrides.sorted(by: { $0.key < $1.key }) { identity += ";\(key)=\(CSV.number(value))" }
                             for key in keys where !declared.contains(key) { identity += ";\(key)=\(settings[key]!)" }
                             if let start { identity += ";start=\(CSV.number(start.x)),\(CSV.number(start.y))" }

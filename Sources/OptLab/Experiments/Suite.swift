@@ -80,6 +80,9 @@ public struct Suite: Sendable {
         /// Where each start point stands in the suite file (for messages).
         public var startLocations: [Location?]
         public var steps: Int
+        /// Standard deviation of Gaussian noise added to each gradient component (0: none,
+        /// the descent is deterministic).
+        public var noise: Double
         public var targets: [Target]
         /// Line of the problem in the suite file (for messages).
         public var line: Int?
@@ -109,6 +112,25 @@ public struct Suite: Sendable {
             case .surface(let p): p.line
             }
         }
+
+        /// Everything in the problem's definition that changes a run's numbers (not its
+        /// targets, which only read them): part of every run id, so two suites that differ
+        /// in steps, epochs or data limits never share one.
+        public var identity: String {
+            switch self {
+            case .surface(let p):
+                return "surface=\(p.surface.name);steps=\(p.steps);noise=\(CSV.number(p.noise));starts="
+                    + p.starts.map { "\(CSV.number($0.x)),\(CSV.number($0.y))" }.joined(separator: "/")
+            case .network(let p):
+                let c = p.base
+                return "dataset=\(p.dataset.rawValue);validation=\(p.validation);train_limit=\(p.trainLimit.map(String.init) ?? "all")"
+                    + ";test_limit=\(p.testLimit.map(String.init) ?? "all");layers=\(c.hiddenLayers.map(String.init).joined(separator: "-"))"
+                    + ";activation=\(c.activation);output=\(c.output.rawValue);epochs=\(c.epochs);batch_size=\(c.batchSize)"
+                    + ";l1=\(CSV.number(c.l1));l2=\(CSV.number(c.l2));dropout=\(c.dropout.map(CSV.number).joined(separator: "-"))"
+                    + ";early_stopping=\(c.earlyStoppingPatience.map(String.init) ?? "none");monitor=\(c.monitor.rawValue)"
+                    + ";augment=\(c.augmentation.shift),\(CSV.number(c.augmentation.rotation)),\(CSV.number(c.augmentation.noise))"
+            }
+        }
     }
 
     public var name: String
@@ -119,6 +141,8 @@ public struct Suite: Sendable {
     public var problems: [Problem]
     /// A digest of the file's text, to refuse resuming results of another suite.
     public var digest: String
+    /// The file's text, copied into the results folder (`suite.yaml`).
+    public var source: String = ""
     /// Where the suite came from (for messages).
     public var file: String
 

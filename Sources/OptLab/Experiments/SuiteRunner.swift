@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Runs a suite into its results folder: validation first, then the runs (in parallel,
 /// resumable, optionally one shard), then canonical ordering and a summary.
@@ -171,56 +170,5 @@ private final class Progress: @unchecked Sendable {
         guard seconds.isFinite else { return "?" }
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s / 60 % 60) : String(format: "%dm%02ds", s / 60, s % 60)
-    }
-}
-
-/// `suite.resolved.yaml`: the suite's digest and source, its settings after defaults,
-/// and every run with its id and settings.
-public enum ResolvedSuite {
-    public static func write(_ suite: Suite, runs: [RunSpec], to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var text = "# Written by optlab run; read by optlab merge, plot and report.\n"
-        text += "name: \(suite.name)\n"
-        text += "digest: \"\(suite.digest)\"\n"
-        text += "source: \(try Yams.dump(object: suite.file).trimmingCharacters(in: .whitespacesAndNewlines))\n"
-        text += "seed: \(suite.seed)\nrepeats: \(suite.repeats)\nrun_count: \(runs.count)\n"
-        text += "problems:\n"
-        for problem in suite.problems {
-            switch problem {
-            case .network(let p):
-                let c = p.base
-                text += "  - {name: \(p.name), type: network, dataset: \(p.dataset.rawValue), layers: \(c.hiddenLayers), activation: \(c.activation), output: \(c.output.rawValue), epochs: \(c.epochs), batch_size: \(c.batchSize), l1: \(c.l1), l2: \(c.l2), dropout: \(c.dropout), validation: \(p.validation)}\n"
-            case .surface(let p):
-                text += "  - {name: \(p.name), type: surface, surface: \(p.surface.name), steps: \(p.steps), starts: \(p.starts.map { [$0.x, $0.y] })}\n"
-            }
-        }
-        text += "runs:\n"
-        for run in runs {
-            let values = (try? run.optimizer.resolvedValues().values) ?? [:]
-            let hyper = values.sorted { $0.key < $1.key }.map { "\($0.key): \(CSV.number($0.value))" }.joined(separator: ", ")
-            let swept = run.settings.keys.sorted().map { "\($0): \"\(run.settings[$0]!)\"" }.joined(separator: ", ")
-            text += "  - {id: \"\(run.id)\", index: \(run.index), problem: \(suite.problems[run.problemIndex].name), optimizer: \(run.optimizer.kind.rawValue), convention: \(run.optimizer.convention.rawValue), hyperparameters: {\(hyper)}, swept: {\(swept)}, repeat: \(run.repeatIndex), seed: \(run.seed)}\n"
-        }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/suite.resolved.yaml"), options: .atomic)
-    }
-
-    /// The digest recorded in a results folder, if any.
-    public static func readDigest(in directory: String) throws -> String? {
-        let path = directory + "/suite.resolved.yaml"
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("digest:") {
-            return line.dropFirst("digest:".count).trimmingCharacters(in: CharacterSet(charactersIn: " \""))
-        }
-        return nil
-    }
-
-    /// The suite file a results folder was made from.
-    public static func sourcePath(in directory: String) throws -> String {
-        let path = directory + "/suite.resolved.yaml"
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
-              let node = try Yams.compose(yaml: text), let source = node["source"]?.string else {
-            throw InputError("no suite.resolved.yaml with a source in \(directory); is it a results folder?")
-        }
-        return source
     }
 }

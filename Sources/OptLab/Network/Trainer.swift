@@ -139,6 +139,10 @@ public enum Trainer {
     /// Rows per forward pass when evaluating.
     static let evaluationRows = 1000
 
+    /// A batch loss above this multiple of the first batch's loss ends the run as
+    /// diverged (with cross-entropy on 10 classes, the first is about 2.3).
+    public static let divergenceFactor = 100.0
+
     /// Trains on `training`, evaluating on `validation` after every epoch and on `test` at
     /// the end. `team` shares the network's passes and the optimizer step between threads
     /// (its workers get the same denormal flushing as the caller); the numbers depend on
@@ -195,6 +199,7 @@ public enum Trainer {
         var keptEpoch = 0
         var testLoss: Double?, testAccuracy: Double?
 
+        var firstBatchLoss: Double?
         for epoch in 1...configuration.epochs {
             order.shuffle(using: &shuffleGenerator)
             var lossSum = 0.0, correct = 0
@@ -225,7 +230,9 @@ public enum Trainer {
                 let optimizerStart = DispatchTime.now().uptimeNanoseconds
                 optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer), team: team)
                 profile.optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - optimizerStart) / 1e9
-                if !loss.isFinite {
+                // Divergence: a non-finite loss, or one far above where training started.
+                if firstBatchLoss == nil { firstBatchLoss = loss }
+                if !loss.isFinite || loss > Self.divergenceFactor * max(firstBatchLoss ?? loss, 1e-12) {
                     status = .diverged
                     break
                 }

@@ -368,7 +368,7 @@ public enum CourseClaims {
 /// What the claim checks need beyond field access.
 private extension CSVTable {
     /// Runs that finished (not diverged or failed).
-    var finished: [[String]] { rows.filter { ["ok", "stopped_early"].contains(value($0, "status")) } }
+    var finished: [[String]] { rows.filter { RunStatus(rawValue: value($0, "status")).map { [.ok, .stoppedEarly].contains($0) } ?? false } }
 
     /// Values of `value` grouped by the text of `key`, non-numbers left out.
     func groups(of rows: [[String]], by key: String, value name: String) -> [String: [Double]] {

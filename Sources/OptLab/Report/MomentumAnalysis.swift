@@ -54,11 +54,11 @@ public struct MomentumAnalysis: Sendable {
                         let members = runs.filter { Double($0[xiColumn]) == xi && Double($0[lrColumn]) == alpha }
                         guard !members.isEmpty else { continue }
                         let reached = members.compactMap { Double($0[targetColumn]) }
-                        let losses = lossColumn.map { c in members.filter { $0[statusColumn] != "diverged" }.compactMap { Double($0[c]) }.filter(\.isFinite) } ?? []
+                        let losses = lossColumn.map { c in members.filter { RunStatus(rawValue: $0[statusColumn]) != .diverged }.compactMap { Double($0[c]) }.filter(\.isFinite) } ?? []
                         cells.append(Cell(xi: xi, alpha: alpha,
                                           meanToTarget: reached.isEmpty ? nil : reached.reduce(0, +) / Double(reached.count),
                                           reached: reached.count, repeats: members.count,
-                                          diverged: members.filter { $0[statusColumn] == "diverged" }.count,
+                                          diverged: members.filter { RunStatus(rawValue: $0[statusColumn]) == .diverged }.count,
                                           meanFinalLoss: losses.isEmpty ? nil : losses.reduce(0, +) / Double(losses.count)))
                     }
                 }

@@ -5,6 +5,9 @@ import Foundation
 public enum ReportWriter {
     public static func write(resultsDirectory: String, plotsDirectory: String? = nil) throws -> String {
         let rows = try ResultsStore.readRows(resultsDirectory + "/runs.csv")
+        let suite = try? ResolvedSuite.suite(in: resultsDirectory)
+        try SummaryTable.write(resultsDirectory: resultsDirectory,
+                               targets: suite.map { Dictionary(uniqueKeysWithValues: $0.problems.map { ($0.name, $0.targets.map(\.column)) }) })
         let name = URL(fileURLWithPath: resultsDirectory).standardizedFileURL.lastPathComponent
         let plots = plotsDirectory ?? (URL(fileURLWithPath: resultsDirectory).standardizedFileURL
             .deletingLastPathComponent().deletingLastPathComponent().path + "/plots/" + name)
@@ -20,7 +23,7 @@ public enum ReportWriter {
     /// Examples left for training per network problem, from the suite the folder was made
     /// from (empty when that file is gone).
     static func trainingExamples(_ resultsDirectory: String) -> [String: Int] {
-        guard let source = try? ResolvedSuite.sourcePath(in: resultsDirectory), let suite = try? Suite.load(path: source) else { return [:] }
+        guard let suite = try? ResolvedSuite.suite(in: resultsDirectory) else { return [:] }
         var result: [String: Int] = [:]
         for case .network(let p) in suite.problems {
             result[p.name] = min(p.trainLimit ?? DatasetName.trainingImages, DatasetName.trainingImages) - p.validation
@@ -55,24 +58,7 @@ public enum ReportWriter {
         text += "Every number and every conclusion below is computed from the CSV files of this folder.\n"
         for ranking in rankings {
             text += "\n## \(ranking.problem)\n\n"
-            let better = ranking.higherIsBetter ? "higher" : "lower"
-            text += "Optimizers ranked by `\(ranking.metric)` (\(better) is better) at each one's best setting, mean ± std over repeats.\n\n"
-            let targetColumns = ranking.entries.first?.targets.map(\.column) ?? []
-            text += "| rank | optimizer | convention | best setting | \(ranking.metric) | repeats | diverged |"
-                + targetColumns.map { " \($0.dropFirst(3)) |" }.joined() + "\n"
-            text += "|---:|---|---|---|---:|---:|---:|" + String(repeating: "---:|", count: targetColumns.count) + "\n"
-            for (i, e) in ranking.entries.enumerated() {
-                let score = e.mean.isNaN ? "diverged" : String(format: "%.6g ± %.2g", e.mean, e.standardDeviation)
-                text += "| \(i + 1) | \(e.optimizer) | \(e.convention) | \(e.setting.isEmpty ? "defaults" : e.setting) | \(score) | \(e.repeats) | \(e.diverged) |"
-                text += e.targets.map { " " + ($0.mean.map { String(format: "%.1f", $0) } ?? "—") + " (\($0.reached)/\(e.repeats)) |" }.joined() + "\n"
-            }
-            if let best = ranking.entries.first, !best.mean.isNaN {
-                text += "\n**\(best.optimizer)** ranks first with \(ranking.metric) = \(String(format: "%.6g", best.mean))"
-                text += best.setting.isEmpty ? ".\n" : " at \(best.setting).\n"
-                if ranking.entries.count > 1, let last = ranking.entries.last {
-                    text += "The last is \(last.optimizer)" + (last.mean.isNaN ? ", which diverged at every setting.\n" : " (\(String(format: "%.6g", last.mean))).\n")
-                }
-            }
+            text += rankingSection(ranking)
             if let robust = robustness(rows, problem: ranking.problem, metric: ranking.metric, higherIsBetter: ranking.higherIsBetter) {
                 text += robust
             }
@@ -90,10 +76,50 @@ public enum ReportWriter {
         return text
     }
 
-    /// Robustness across the learning-rate grid: for each optimizer, the metric at each
-    /// lr (best over the other settings, mean over repeats; a diverged lr counts as
-    /// accuracy 0, or is only counted for losses), averaged over its learning rates.
-    static func robustness(_ rows: [[String]], problem: String, metric: String, higherIsBetter: Bool) -> String? {
+    /// The ranking table of one problem (the rows of summary.csv) and its sentences.
+    static func rankingSection(_ ranking: SuiteSummary.ProblemRanking) -> String {
+        let better = ranking.higherIsBetter ? "higher" : "lower"
+        let hasTargets = ranking.entries.contains { !$0.targets.isEmpty }
+        var text = "Optimizers ranked by "
+        text += ranking.type == .surface && hasTargets ? "the steps to the first target, then `\(ranking.metric)`" : "`\(ranking.metric)`"
+        text += " (\(better) is better) at each one's best setting. "
+        text += ranking.deterministic
+            ? "Each setting is one deterministic run (no randomness enters), so values are compared exactly; final losses within \(SuiteSummary.lossTolerance) count as equal.\n\n"
+            : "Mean ± std over seeds with a 95% bootstrap interval; each optimizer is compared with the first, paired by seed, by the Wilcoxon signed-rank test with Holm's adjustment (verdict `worse` below 5%, else `tied`; no verdict with fewer than \(SuiteSummary.minimumSeeds) paired seeds).\n\n"
+        let targetColumns = ranking.entries.first { !$0.targets.isEmpty }?.targets.map(\.column) ?? []
+        text += "| rank | optimizer | convention | best setting | \(ranking.metric) | 95% interval | n | diverged | verdict |"
+            + targetColumns.map { " \($0.dropFirst(3)) |" }.joined() + "\n"
+        text += "|---:|---|---|---|---:|---|---:|---:|---|" + String(repeating: "---:|", count: targetColumns.count) + "\n"
+        for e in ranking.entries {
+            let score = e.rank == nil ? "—" : ranking.deterministic ? String(format: "%.6g", e.mean) : String(format: "%.6g ± %.2g", e.mean, e.standardDeviation)
+            let interval = e.interval.map { String(format: "[%.4g, %.4g]", $0.low, $0.high) } ?? "—"
+            let verdict = e.verdict.map { "\($0.rawValue)" + (e.pValue.map { String(format: " (p = %.3g)", $0) } ?? "") } ?? "no test (n < \(SuiteSummary.minimumSeeds))"
+            let setting = e.rank == nil ? e.note : (e.setting.isEmpty ? "defaults" : e.setting)
+            text += "| \(e.rank.map(String.init) ?? "–") | \(e.optimizer) | \(e.convention) | \(setting) | \(score) | \(interval) | \(e.values.count) | \(e.diverged)/\(e.runCount) | \(verdict) |"
+            text += (e.rank == nil ? targetColumns.map { _ in " — |" } : e.targets.map { " " + ($0.mean.map { String(format: "%.1f", $0) } ?? "—") + " (\($0.reached)/\(e.repeats)) |" }).joined() + "\n"
+        }
+        let ranked = ranking.entries.filter { $0.rank != nil }
+        if let best = ranked.first {
+            text += "\n**\(best.optimizer)** ranks first with \(ranking.metric) = \(String(format: "%.6g", best.mean))"
+            text += best.setting.isEmpty ? "" : " at \(best.setting)"
+            text += " (\(best.values.count) run\(best.values.count == 1 ? "" : "s")).\n"
+            let tied = ranked.dropFirst().filter { $0.verdict == .tied }.map(\.optimizer)
+            if !tied.isEmpty { text += "Not distinguishable from it: \(tied.joined(separator: ", ")).\n" }
+            let untested = ranked.dropFirst().filter { $0.verdict == nil }.map(\.optimizer)
+            if !untested.isEmpty { text += "Too few seeds to test: \(untested.joined(separator: ", ")).\n" }
+        }
+        let unranked = ranking.entries.filter { $0.rank == nil }
+        if !unranked.isEmpty {
+            text += "Not ranked: " + unranked.map { "\($0.optimizer) (\($0.note))" }.joined(separator: "; ") + ".\n"
+        }
+        return text
+    }
+
+    /// Robustness across the learning-rate grid, on the learning rates every compared
+    /// optimizer was tried at: for each optimizer, the metric at each shared lr (best over
+    /// the other settings, mean over repeats; a diverged lr counts as accuracy 0, or is only
+    /// counted for losses), averaged over those learning rates.
+    public static func robustness(_ rows: [[String]], problem: String, metric: String, higherIsBetter: Bool) -> String? {
         guard let header = rows.first, let p = header.firstIndex(of: "problem"), let o = header.firstIndex(of: "optimizer"),
               let l = header.firstIndex(of: "lr"), let m = header.firstIndex(of: metric), let st = header.firstIndex(of: "status") else { return nil }
         // Everything that makes a setting apart from the learning rate.
@@ -102,18 +128,25 @@ public enum ReportWriter {
         let runs = rows.dropFirst().filter { $0[p] == problem }
         var optimizers: [String] = []
         for row in runs where !optimizers.contains(row[o]) { optimizers.append(row[o]) }
+        // Only the learning rates every optimizer was tried at: an average over each one's
+        // own grid would compare different things.
+        let grids = optimizers.map { optimizer in Set(runs.filter { $0[o] == optimizer }.compactMap { Double($0[l]) }) }
+        let shared = grids.dropFirst().reduce(grids.first ?? []) { $0.intersection($1) }
+        guard optimizers.count > 1 else { return nil }
+        guard shared.count > 1 else {
+            return "\nRobustness across learning rates is not compared: the optimizers share \(shared.count) learning rate\(shared.count == 1 ? "" : "s") (2 or more needed).\n"
+        }
         var scores: [(String, Double, Int, Int)] = []
         for optimizer in optimizers {
             let mine = runs.filter { $0[o] == optimizer }
-            let lrs = Set(mine.compactMap { Double($0[l]) }).sorted()
-            guard lrs.count > 1 else { return nil }
+            let lrs = shared.sorted()
             var values: [Double] = []
             var divergedLRs = 0
             for lr in lrs {
                 var groups: [String: [Double]] = [:]
                 for row in mine where Double(row[l]) == lr {
                     let key = settingColumns.map { row[$0] }.joined(separator: "|")
-                    if row[st] == "diverged" || Double(row[m]) == nil { groups[key, default: []].append(.nan) } else { groups[key, default: []].append(Double(row[m])!) }
+                    if RunStatus(rawValue: row[st]) == .diverged || Double(row[m]) == nil { groups[key, default: []].append(.nan) } else { groups[key, default: []].append(Double(row[m])!) }
                 }
                 let means = groups.values.map { $0.contains { $0.isNaN } ? Double.nan : $0.reduce(0, +) / Double($0.count) }.filter { !$0.isNaN }
                 if let best = higherIsBetter ? means.max() : means.min() { values.append(best) } else {
@@ -129,7 +162,7 @@ public enum ReportWriter {
             if higherIsBetter { return a.1 > b.1 }
             return a.3 != b.3 ? a.3 < b.3 : a.1 < b.1
         }).first else { return nil }
-        var text = "\nMost robust across the learning-rate grid: **\(best.0)**, whose \(metric) averaged over its \(best.2) learning rates "
+        var text = "\nMost robust across the learning-rate grid: **\(best.0)**, whose \(metric) averaged over the \(best.2) learning rates all optimizers share "
         text += "(best other settings at each) is \(String(format: "%.6g", best.1))"
         text += best.3 > 0 ? " (diverged at \(best.3) of them).\n" : ".\n"
         return text

@@ -34,6 +34,8 @@ public enum Limits {
     public static let augmentRotation = 180.0
     /// Largest standard deviation of augmentation pixel noise (pixels are in [0, 1]).
     public static let augmentNoise = 1.0
+    /// Largest standard deviation of a surface's gradient noise.
+    public static let gradientNoise = 1e6
     /// Threads sharing one training batch.
     public static let threads = 256
     /// Bytes of one decompressed IDX file (MNIST's training images are 47 MB).

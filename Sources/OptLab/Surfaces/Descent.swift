@@ -2,7 +2,9 @@
 public enum RunStatus: String, Sendable, Codable, CaseIterable {
     /// Completed every step or epoch.
     case ok
-    /// The loss or the parameters became non-finite (or, on a surface, left ±1e6).
+    /// The run left the documented bounds: on a surface, the point or the loss became
+    /// non-finite, a coordinate left ±1e6 or the loss left ±1e12; on a network, the loss or
+    /// a parameter became non-finite or a batch's loss exceeded 100 times the first one's.
     case diverged
     /// Something broke while running (an I/O error); the message says what.
     case failed
@@ -14,6 +16,8 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
 public struct Descent: Sendable {
     /// A point beyond this bound on either axis counts as divergence.
     public static let divergenceBound = 1e6
+    /// A loss beyond this bound (in absolute value) counts as divergence.
+    public static let lossBound = 1e12
 
     /// One row of a trajectory: `step` 0 is the start.
     public struct Step: Sendable, Equatable {
@@ -34,18 +38,25 @@ public struct Descent: Sendable {
     public let optimizer: any Optimizer
     public let start: Point
     public let steps: Int
+    /// Standard deviation σ of the Gaussian noise added to each gradient component.
+    public let noise: Double
+    /// Seed of the noise (a run's seed), drawn from its own stream.
+    public let seed: UInt64
 
-    public init(surface: Surface, optimizer: any Optimizer, start: Point? = nil, steps: Int) {
+    public init(surface: Surface, optimizer: any Optimizer, start: Point? = nil, steps: Int, noise: Double = 0, seed: UInt64 = 0) {
         precondition(steps >= 0, "steps must be non-negative")
         self.surface = surface
         self.optimizer = optimizer
         self.start = start ?? surface.start
         self.steps = steps
+        self.noise = noise
+        self.seed = seed
     }
 
-    /// Runs the descent: gradient, optimizer step, record. Stops early with status
-    /// `diverged` when the point or the loss becomes non-finite or leaves ±1e6; the
-    /// row that crossed the bound is kept when it is finite.
+    /// Runs the descent: gradient (plus N(0, σ²) noise per component when `noise` is σ > 0),
+    /// optimizer step, record. Stops early with status `diverged` when the point or the
+    /// loss becomes non-finite, a coordinate leaves ±``divergenceBound`` or the loss leaves
+    /// ±``lossBound``; the row that crossed the bound is kept when it is finite.
     public func run() -> Result {
         let instance: OptimizerInstance<Double> = optimizer.makeInstance(parameterCount: 2)
         var parameters = [start.x, start.y]
@@ -53,13 +64,17 @@ public struct Descent: Sendable {
         var trajectory = [Step(step: 0, point: start, loss: loss)]
         trajectory.reserveCapacity(steps + 1)
         var status = RunStatus.ok
+        var noiseGenerator = SplitMix64.derived(seed: seed, stream: "gradient-noise")
         for step in stride(from: 1, through: steps, by: 1) {
+            if noise > 0 {
+                gradient = Point(gradient.x + noise * noiseGenerator.nextGaussian(), gradient.y + noise * noiseGenerator.nextGaussian())
+            }
             instance.step(&parameters, gradient: [gradient.x, gradient.y])
             let point = Point(parameters[0], parameters[1])
             (loss, gradient) = surface.valueAndGradient(at: point)
             let finite = point.x.isFinite && point.y.isFinite && loss.isFinite
             if finite { trajectory.append(Step(step: step, point: point, loss: loss)) }
-            if !finite || abs(point.x) > Self.divergenceBound || abs(point.y) > Self.divergenceBound {
+            if !finite || abs(point.x) > Self.divergenceBound || abs(point.y) > Self.divergenceBound || abs(loss) > Self.lossBound {
                 status = .diverged
                 break
             }

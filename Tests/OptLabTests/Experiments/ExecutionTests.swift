@@ -45,13 +45,13 @@ struct ExecutionTests {
     func jobsAndShards() throws {
         let root = Self.temporaryRoot()
         let suite = try Suite.parse(Self.suiteText(name: "exec"), file: Self.write(Self.suiteText(name: "exec"), in: root))
-        #expect(suite.expand().count == 32)
+        #expect(suite.expand().count == 24)   // 16 network runs + 8 deterministic surface runs
         try SuiteRunner(suite: suite, outputRoot: root + "/one", jobs: 1, log: { _ in }).run()
         try SuiteRunner(suite: suite, outputRoot: root + "/two", jobs: 2, log: { _ in }).run()
         let one = try Self.results(root + "/one/exec")
-        #expect(one[0].count == 33)               // header + 32 runs
+        #expect(one[0].count == 25)               // header + 24 runs
         #expect(one[1].count == 1 + 16 * 2)       // 16 network runs × 2 epochs
-        #expect(one[2].count == 1 + 16 * 301)     // 16 surface runs × (start + 300 steps)
+        #expect(one[2].count == 1 + 8 * 301)      // 8 surface runs × (start + 300 steps)
         #expect(try Self.results(root + "/two/exec") == one)
         for i in 0..<3 {
             try SuiteRunner(suite: suite, outputRoot: root + "/sharded", jobs: 2, shard: Shard(index: i, count: 3), log: { _ in }).run()
@@ -147,7 +147,7 @@ struct ExecutionTests {
             #expect(complete.allSatisfy { $0.count == width }, "\(name) has a malformed row")
         }
         let before = try ResultsStore.readRows(runsPath).dropFirst()
-        #expect(before.count >= 3 && before.count < 32, "killed after \(before.count) runs")
+        #expect(before.count >= 3 && before.count < 24, "killed after \(before.count) runs")
 
         // The suite file changed: resuming is refused.
         FileManager.default.createFile(atPath: suitePath, contents: Data(text.replacingOccurrences(of: "steps: 300", with: "steps: 301").utf8))
@@ -161,11 +161,11 @@ struct ExecutionTests {
         let suite = try Suite.load(path: suitePath)
         let (ran, skipped) = try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, existing: .resume, log: { _ in }).run()
         #expect(skipped == before.count)
-        #expect(ran == 32 - before.count)
+        #expect(ran == 24 - before.count)
         let after = try ResultsStore.readRows(runsPath)
         #expect(after[0] == header)
-        #expect(after.count == 33)
-        #expect(Set(after.dropFirst().map { $0[0] }).count == 32)
+        #expect(after.count == 25)
+        #expect(Set(after.dropFirst().map { $0[0] }).count == 24)
         // Rows completed before the kill are untouched (their wall times included).
         for row in before { #expect(after.contains(row)) }
         // Epoch rows: exactly one set per network run.

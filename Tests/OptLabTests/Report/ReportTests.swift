@@ -62,10 +62,11 @@ struct ReportTests {
         #expect(text.contains("every setting with α/(1 − ξ) ≤ 0.1 was stable and divergence began at 1"))
         #expect(text.contains("Spearman correlation between α/(1 − ξ) and epochs to target is -0.87"))
         // Ranking: the best momentum setting by validation accuracy is ξ = 0.9, α = 0.01 (0.984).
-        #expect(text.contains("**momentum** ranks first with final_val_acc = 0.984 at lr=0.01 momentum=0.9."))
-        // Robustness: at α = 0.01 the best ξ gives (0.983 + 0.985)/2 = 0.984; at α = 0.1 only
-        // ξ = 0 survives, (0.979 + 0.981)/2 = 0.98; their mean is 0.982.
-        #expect(text.contains("Most robust across the learning-rate grid: **momentum**, whose final_val_acc averaged over its 2 learning rates (best other settings at each) is 0.982."))
+        #expect(text.contains("**momentum** ranks first with final_val_acc = 0.984 at lr=0.01 momentum=0.9 (2 runs)."))
+        // The evidence columns of the ranking table.
+        #expect(text.contains("| rank | optimizer | convention | best setting | final_val_acc | 95% interval | n | diverged | verdict |"))
+        // One optimizer: there is nothing to be more robust than.
+        #expect(!text.contains("Most robust"))
     }
 
     @Test("overshooting: large effective steps that neither diverge nor reach the target")
@@ -102,5 +103,23 @@ struct ReportTests {
         #expect(text.contains("reached fastest at ξ = 0, α = 0.1: 3.0 epochs"))
         #expect(text.contains("**Momentum did not converge in fewer epochs**: plain mini-batch descent (ξ = 0) at its best α = 0.1 was the fastest of all."))
         #expect(!text.contains("**Momentum converged in fewer epochs**"))
+    }
+
+    @Test("most robust is judged on the learning rates every optimizer shares")
+    func robustOnSharedRates() throws {
+        // adam was tried at 0.01 and 0.1 only (0.90, 0.80); sgd also at 0.001 and 1 (0.10 and
+        // diverged) but at the shared rates scores 0.95 and 0.85. On the shared rates sgd
+        // averages 0.9 against adam's 0.85; over each one's own grid adam would have won.
+        let header = RunsTable.header(sweptKeys: ["lr"], targetColumns: [])
+        func row(_ optimizer: String, _ lr: String, _ acc: Double?, _ status: String = "ok") -> [String] {
+            header.map { ["run_id": "\(optimizer)\(lr)", "problem": "p", "type": "network", "optimizer": optimizer, "convention": "keras",
+                          "lr": lr, "repeat": "0", "seed": "0", "status": status, "final_val_acc": acc.map(CSV.number) ?? ""][$0] ?? "" }
+        }
+        let rows = [header, row("adam", "0.01", 0.90), row("adam", "0.1", 0.80), row("sgd", "0.001", 0.10), row("sgd", "0.01", 0.95),
+                    row("sgd", "0.1", 0.85), row("sgd", "1.0", nil, "diverged")]
+        let text = try #require(ReportWriter.robustness(rows, problem: "p", metric: "final_val_acc", higherIsBetter: true))
+        #expect(text.contains("**sgd**, whose final_val_acc averaged over the 2 learning rates all optimizers share (best other settings at each) is 0.9."))
+        let disjoint = [header, row("adam", "0.01", 0.9), row("adam", "0.1", 0.8), row("sgd", "0.5", 0.9), row("sgd", "1.0", 0.9)]
+        #expect(ReportWriter.robustness(disjoint, problem: "p", metric: "final_val_acc", higherIsBetter: true)?.contains("share 0 learning rates") == true)
     }
 }

@@ -48,6 +48,9 @@ extension OptLabCommand {
             for output in OutputLoss.allCases {
                 text += "  \(output.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(outputs[output] ?? "")\n"
             }
+            text += "squared-error scaling of sigmoid and linear outputs (loss: / --loss):\n"
+            text += "  mse         (1/K)·Σ(a − y)² per example, averaged over the batch (default)\n"
+            text += "  quadratic   ½·Σ(a − y)² per example, averaged: the course's C = 1/(2n)·Σ‖y − a‖²; gradient K/2 times mse's\n"
             return text
         }
 

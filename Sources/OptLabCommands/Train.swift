@@ -32,6 +32,9 @@ extension OptLabCommand {
         @Option(help: "Output and loss: softmax (cross-entropy), sigmoid or linear (mean squared error).")
         public var output: String = "softmax"
 
+        @Option(help: "Squared-error scaling of sigmoid and linear outputs: mse (mean over outputs) or quadratic (½·sum over outputs, the course's cost; its gradient is 5× mse's with 10 classes).")
+        public var loss: String = "mse"
+
         @OptionGroup public var optimizer: OptimizerOptions
 
         @Option(help: "Number of epochs.")
@@ -108,7 +111,7 @@ extension OptLabCommand {
             let configuration = TrainingConfiguration(
                 hiddenLayers: hidden,
                 activation: try Activation.parse(activation, leakySlope: leakySlope, eluAlpha: eluAlpha),
-                output: try OutputLoss.parse(output), optimizer: try optimizer.spec(),
+                output: try OutputLoss.parse(output), squaredLoss: try SquaredLoss.parse(loss), optimizer: try optimizer.spec(),
                 epochs: epochs, batchSize: batchSize, l1: l1, l2: l2, dropout: rates,
                 earlyStoppingPatience: earlyStopping, monitor: monitor,
                 augmentation: try augment.map(Augmentation.parse) ?? Augmentation(),

@@ -125,7 +125,7 @@ public struct Suite: Sendable {
                 let c = p.base
                 return "dataset=\(p.dataset.rawValue);validation=\(p.validation);train_limit=\(p.trainLimit.map(String.init) ?? "all")"
                     + ";test_limit=\(p.testLimit.map(String.init) ?? "all");layers=\(c.hiddenLayers.map(String.init).joined(separator: "-"))"
-                    + ";activation=\(c.activation);output=\(c.output.rawValue);epochs=\(c.epochs);batch_size=\(c.batchSize)"
+                    + ";activation=\(c.activation);output=\(c.output.rawValue);loss=\(c.squaredLoss.rawValue);epochs=\(c.epochs);batch_size=\(c.batchSize)"
                     + ";l1=\(CSV.number(c.l1));l2=\(CSV.number(c.l2));dropout=\(c.dropout.map(CSV.number).joined(separator: "-"))"
                     + ";early_stopping=\(c.earlyStoppingPatience.map(String.init) ?? "none");monitor=\(c.monitor.rawValue)"
                     + ";augment=\(c.augmentation.shift),\(CSV.number(c.augmentation.rotation)),\(CSV.number(c.augmentation.noise))"

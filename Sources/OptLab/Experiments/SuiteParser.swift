@@ -378,14 +378,14 @@ struct SuiteParser {
     }
 
     static let networkKeys = ["name", "dataset", "data_dir", "validation", "train_limit", "test_limit", "layers", "activation",
-                              "leaky_slope", "elu_alpha", "output", "epochs", "batch_size", "l1", "l2", "dropout",
+                              "leaky_slope", "elu_alpha", "output", "loss", "epochs", "batch_size", "l1", "l2", "dropout",
                               "early_stopping", "monitor", "augment", "targets", "test_every_epoch"]
 
     func network(_ node: Node) throws -> Suite.NetworkProblem {
         var name: String?, dataset: DatasetName?, dataDirectory: String?, validation = 5000
         var trainLimit: Int?, testLimit: Int?, hidden = [300, 100], activationName = "relu"
         var leakySlope = Activation.defaultLeakySlope, eluAlpha = Activation.defaultELUAlpha
-        var output = OutputLoss.softmax, epochs: Int?, batchSize: Int?, l1 = 0.0, l2 = 0.0, dropout: [Double] = []
+        var output = OutputLoss.softmax, squaredLoss = SquaredLoss.mse, epochs: Int?, batchSize: Int?, l1 = 0.0, l2 = 0.0, dropout: [Double] = []
         var patience: Int?, monitor = TrainingConfiguration.Monitor.valLoss, augmentation = Augmentation()
         var targets: [Suite.Target] = [], testEveryEpoch = false
         var activationNode: Node?, validationNode: Node?
@@ -410,6 +410,7 @@ struct SuiteParser {
                 case "leaky_slope": leakySlope = Float(try nonNegative(value, "leaky_slope", maximum: 1))
                 case "elu_alpha": eluAlpha = Float(try nonNegative(value, "elu_alpha", maximum: 100))
                 case "output": output = try choice(value, "output", OutputLoss.parse)
+                case "loss": squaredLoss = try choice(value, "loss", SquaredLoss.parse)
                 case "epochs": epochs = try integer(value, "epochs", minimum: 1, maximum: Limits.epochs)
                 case "batch_size": batchSize = try integer(value, "batch_size", minimum: 1, maximum: Limits.batchSize)
                 case "l1": l1 = try nonNegative(value, "l1")
@@ -463,7 +464,7 @@ struct SuiteParser {
         if validation == 0, let target = targets.first(where: { $0.metric.hasPrefix("val") }) {
             throw error(node, "target '\(target.metric)' needs a validation set; set validation > 0")
         }
-        let base = TrainingConfiguration(hiddenLayers: hidden, activation: activation, output: output,
+        let base = TrainingConfiguration(hiddenLayers: hidden, activation: activation, output: output, squaredLoss: squaredLoss,
                                          optimizer: OptimizerSpec(kind: .sgd), epochs: epochs, batchSize: batchSize,
                                          l1: l1, l2: l2, dropout: dropout, earlyStoppingPatience: patience, monitor: monitor,
                                          augmentation: augmentation, testEveryEpoch: testEveryEpoch)

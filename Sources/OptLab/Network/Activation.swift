@@ -101,3 +101,32 @@ public enum OutputLoss: String, Sendable, Hashable, CaseIterable {
         throw InputError(NearestName.unknownMessage(kind: "output", name: name, valid: allCases.map(\.rawValue)))
     }
 }
+
+/// How the squared error of a sigmoid or linear output is scaled (softmax always uses
+/// cross-entropy). With K outputs, target y (one-hot) and output a, per example:
+///
+/// ```
+/// mse:        L = (1/K)·Σₖ (aₖ − yₖ)²     ∂L/∂aₖ = (2/K)·(aₖ − yₖ)     (Keras's mean_squared_error)
+/// quadratic:  L = ½·Σₖ (aₖ − yₖ)²         ∂L/∂aₖ = aₖ − yₖ              (the course's C = 1/(2n)·Σₓ ‖y(x) − a‖²)
+/// ```
+///
+/// both averaged over the examples of a batch. The quadratic cost's gradient is K/2 times
+/// the mean squared error's (5× with 10 classes), so a learning rate η from the course
+/// notes corresponds to 5η with `mse`.
+public enum SquaredLoss: String, Sendable, Hashable, CaseIterable {
+    case mse
+    case quadratic
+
+    public static func parse(_ name: String) throws -> SquaredLoss {
+        if let loss = SquaredLoss(rawValue: name.lowercased()) { return loss }
+        throw InputError(NearestName.unknownMessage(kind: "loss", name: name, valid: allCases.map(\.rawValue)))
+    }
+
+    /// The factor c in L = c·Σₖ (aₖ − yₖ)² for K outputs.
+    public func scale(outputs: Int) -> Double {
+        switch self {
+        case .mse: 1 / Double(outputs)
+        case .quadratic: 0.5
+        }
+    }
+}

@@ -7,13 +7,17 @@ public struct NetworkArchitecture: Sendable, Hashable {
     public var layerSizes: [Int]
     public var activation: Activation
     public var output: OutputLoss
+    /// The scaling of the squared error for sigmoid and linear outputs.
+    public var squaredLoss: SquaredLoss
     /// Inverted-dropout rate after each hidden layer (empty: none).
     public var dropout: [Double]
 
-    public init(layerSizes: [Int], activation: Activation, output: OutputLoss = .softmax, dropout: [Double] = []) {
+    public init(layerSizes: [Int], activation: Activation, output: OutputLoss = .softmax, squaredLoss: SquaredLoss = .mse,
+                dropout: [Double] = []) {
         self.layerSizes = layerSizes
         self.activation = activation
         self.output = output
+        self.squaredLoss = squaredLoss
         self.dropout = dropout
     }
 
@@ -193,9 +197,10 @@ public final class MLP {
                     for k in 0..<classes { row[k] = 1 / (1 + Foundation.exp(-row[k])) }
                 }
                 if let labels {
+                    let scale = architecture.squaredLoss.scale(outputs: classes)
                     for k in 0..<classes {
                         let error = Double(row[k]) - (k == Int(labels[r]) ? 1 : 0)
-                        loss += error * error / Double(classes)
+                        loss += scale * error * error
                     }
                 }
             }
@@ -211,16 +216,18 @@ public final class MLP {
         let last = layers.count - 1
         let classes = layers[last].fanOut
         var delta = deltaA.base, spare = deltaB.base
-        // Δ_L: softmax + cross-entropy gives (P − Y)/rows; MSE gives 2(A − Y)/(rows·K)·σ'.
+        // Δ_L: softmax + cross-entropy gives (P − Y)/rows; a squared error c·Σ(A − Y)² gives
+        // 2c(A − Y)/rows, times σ' for a sigmoid output (c = 1/K for MSE, ½ for quadratic).
         let out = activations[last].base
+        let twiceScale = Float(2 * architecture.squaredLoss.scale(outputs: classes))
         for r in 0..<rows {
             for k in 0..<classes {
                 let i = r * classes + k
                 let target: Float = k == Int(labels[r]) ? 1 : 0
                 switch architecture.output {
                 case .softmax: delta[i] = (out[i] - target) / Float(rows)
-                case .linear: delta[i] = 2 * (out[i] - target) / Float(rows * classes)
-                case .sigmoid: delta[i] = 2 * (out[i] - target) / Float(rows * classes) * out[i] * (1 - out[i])
+                case .linear: delta[i] = twiceScale * (out[i] - target) / Float(rows)
+                case .sigmoid: delta[i] = twiceScale * (out[i] - target) / Float(rows) * out[i] * (1 - out[i])
                 }
             }
         }

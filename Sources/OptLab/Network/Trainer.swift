@@ -11,6 +11,8 @@ public struct TrainingConfiguration: Sendable, Hashable {
     public var hiddenLayers: [Int]
     public var activation: Activation
     public var output: OutputLoss
+    /// The squared-error scaling of sigmoid and linear outputs (``SquaredLoss``).
+    public var squaredLoss: SquaredLoss
     public var optimizer: OptimizerSpec
     public var epochs: Int
     public var batchSize: Int
@@ -28,7 +30,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
     public var testEveryEpoch: Bool
 
     public init(
-        hiddenLayers: [Int], activation: Activation = .relu, output: OutputLoss = .softmax,
+        hiddenLayers: [Int], activation: Activation = .relu, output: OutputLoss = .softmax, squaredLoss: SquaredLoss = .mse,
         optimizer: OptimizerSpec, epochs: Int, batchSize: Int,
         l1: Double = 0, l2: Double = 0, dropout: [Double] = [],
         earlyStoppingPatience: Int? = nil, monitor: Monitor = .valLoss,
@@ -37,6 +39,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
         self.hiddenLayers = hiddenLayers
         self.activation = activation
         self.output = output
+        self.squaredLoss = squaredLoss
         self.optimizer = optimizer
         self.epochs = epochs
         self.batchSize = batchSize
@@ -54,7 +57,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
     public func architecture(inputSize: Int, classes: Int) -> NetworkArchitecture {
         let rates = dropout.count == 1 ? Array(repeating: dropout[0], count: hiddenLayers.count) : dropout
         return NetworkArchitecture(layerSizes: [inputSize] + hiddenLayers + [classes],
-                                   activation: activation, output: output, dropout: rates)
+                                   activation: activation, output: output, squaredLoss: squaredLoss, dropout: rates)
     }
 
     /// Checks every value; an ``InputError`` names the first bad one.
@@ -75,6 +78,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
             throw InputError("early-stopping patience must be ≥ 1 epoch, got \(patience)")
         }
         try augmentation.validate()
+        if output == .softmax, squaredLoss != .mse {
+            throw InputError("loss \(squaredLoss.rawValue) needs a sigmoid or linear output; softmax always uses cross-entropy")
+        }
         try architecture(inputSize: 1, classes: 1).validate()
         _ = try optimizer.resolvedValues()
     }

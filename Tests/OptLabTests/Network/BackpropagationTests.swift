@@ -136,4 +136,36 @@ struct BackpropagationTests {
         }
         #expect(abs(loss - 2.302585092994046) < 1e-6)
     }
+
+    @Test("the quadratic cost: finite-difference gradients, and K/2 times the mean squared error's", arguments: [OutputLoss.sigmoid, .linear])
+    func quadraticCost(output: OutputLoss) {
+        let quadratic = NetworkArchitecture(layerSizes: [6, 5, 4, 3], activation: .sigmoid, output: output, squaredLoss: .quadratic)
+        #expect(Self.check(quadratic) < 2e-4)
+        // The same weights under both scalings: ½·Σ against (1/3)·Σ over 3 outputs, so the
+        // losses and every gradient component differ by the factor (½)/(⅓) = 1.5 = K/2.
+        func lossAndGradient(_ loss: SquaredLoss) -> (Double, [Float]) {
+            let network = MLP(architecture: NetworkArchitecture(layerSizes: [6, 5, 4, 3], activation: .sigmoid, output: output, squaredLoss: loss),
+                              maxRows: Self.rows)
+            var generator = SplitMix64(seed: 9)
+            network.initialize(using: &generator)
+            let x = Self.input()
+            let value = Self.loss(network, x, l1: 0, l2: 0, dropout: nil)
+            x.withUnsafeBufferPointer { xp in
+                Self.labels.withUnsafeBufferPointer { network.backward(xp.baseAddress!, rows: Self.rows, labels: $0.baseAddress!) }
+            }
+            return (value, network.gradient.array)
+        }
+        let (mseLoss, mseGradient) = lossAndGradient(.mse)
+        let (quadraticLoss, quadraticGradient) = lossAndGradient(.quadratic)
+        #expect(abs(quadraticLoss / mseLoss - 1.5) < 1e-6)
+        for (q, m) in zip(quadraticGradient, mseGradient) where abs(m) > 1e-7 {
+            #expect(abs(q / m - 1.5) < 1e-4)
+        }
+        // Zero outputs against a one-hot target: ½·(0 − 1)² = 0.5 per example for quadratic.
+        let zero = MLP(architecture: NetworkArchitecture(layerSizes: [3, 10], activation: .relu, output: .linear, squaredLoss: .quadratic), maxRows: 2)
+        let x: [Float] = [1, 2, 3, 4, 5, 6]
+        let labels: [UInt8] = [3, 9]
+        let (loss, _) = x.withUnsafeBufferPointer { xp in labels.withUnsafeBufferPointer { zero.forward(xp.baseAddress!, rows: 2, labels: $0.baseAddress!) } }
+        #expect(loss == 0.5)
+    }
 }

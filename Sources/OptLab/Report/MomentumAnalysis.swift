@@ -17,7 +17,63 @@ public struct MomentumAnalysis: Sendable {
         /// Mean final training loss (networks) or final loss (surfaces) of the runs that
         /// did not diverge.
         public var meanFinalLoss: Double? = nil
+        /// Repeat index → epochs (steps) to the target, for the repeats that reached it;
+        /// and every repeat index of the cell's runs.
+        public var toTargetByRepeat: [Int: Double] = [:]
+        public var repeatIndices: [Int] = []
         public var effectiveStep: Double { alpha / (1 - xi) }
+    }
+
+    /// The exercise's third question, seed by seed: the fastest momentum cell against the
+    /// fastest plain one (ξ = 0), paired by repeat (the same seed: the same initial weights
+    /// and batch order). A repeat that never reached the target counts as `budget` + 1
+    /// epochs (steps), which understates its difference.
+    public struct PlainVersusMomentum: Sendable {
+        public var momentum: Cell
+        public var plain: Cell
+        /// (repeat, plain, momentum) epochs to target; nil where not reached.
+        public var pairs: [(repeat: Int, plain: Double?, momentum: Double?)]
+        /// Plain minus momentum per pair (positive: momentum was faster).
+        public var differences: [Double]
+        public var meanDifference: Double
+        public var interval: (low: Double, high: Double)?
+        /// One-sided exact Wilcoxon signed-rank p-value that momentum needs fewer epochs.
+        public var pValue: Double?
+        /// The smallest p-value the test can give with this many pairs: 2⁻ⁿ.
+        public var smallestPossibleP: Double
+        public var momentumFaster: Int
+
+        public enum Verdict: String, Sendable { case holds, refuted, inconclusive }
+        public var verdict: Verdict {
+            guard let pValue else { return .inconclusive }
+            if pValue < 0.05 { return .holds }
+            // The opposite direction: plain significantly faster.
+            if let opposite = Statistics.wilcoxonSignedRank(differences.map { -$0 }, alternative: .greater), opposite.p < 0.05 { return .refuted }
+            return .inconclusive
+        }
+    }
+
+    /// The comparison for the fastest momentum cell (ξ > 0) and the fastest plain cell,
+    /// with `budget` the epochs (steps) a run had; nil when either is missing.
+    public func plainVersusMomentum(budget: Double) -> PlainVersusMomentum? {
+        let candidates = cells.filter { $0.reached == $0.repeats && $0.meanToTarget != nil }
+        guard let momentum = candidates.filter({ $0.xi > 0 }).min(by: { $0.meanToTarget! < $1.meanToTarget! }) else { return nil }
+        // Plain descent at its best α; when it never reached the target in every repeat,
+        // the plain cell that reached it in the most repeats, fastest among those.
+        let plains = cells.filter { $0.xi == 0 }
+        guard let plain = plains.max(by: { a, b in
+            a.reached != b.reached ? a.reached < b.reached : (a.meanToTarget ?? .infinity) > (b.meanToTarget ?? .infinity)
+        }) else { return nil }
+        let repeats = Set(momentum.repeatIndices).intersection(plain.repeatIndices).sorted()
+        let pairs = repeats.map { (repeat: $0, plain: plain.toTargetByRepeat[$0], momentum: momentum.toTargetByRepeat[$0]) }
+        let differences = pairs.map { ($0.plain ?? budget + 1) - ($0.momentum ?? budget + 1) }
+        return PlainVersusMomentum(
+            momentum: momentum, plain: plain, pairs: pairs, differences: differences,
+            meanDifference: Statistics.mean(differences),
+            interval: differences.count >= 3 ? Statistics.bootstrapInterval(differences, seed: fnv1a64(problem + target)) : nil,
+            pValue: Statistics.wilcoxonSignedRank(differences, alternative: .greater)?.p,
+            smallestPossibleP: pow(0.5, Double(differences.count)),
+            momentumFaster: differences.filter { $0 > 0 }.count)
     }
 
     public var problem: String
@@ -36,6 +92,7 @@ public struct MomentumAnalysis: Sendable {
               let lrColumn = header.firstIndex(of: "lr"), let problemColumn = header.firstIndex(of: "problem"),
               let optimizerColumn = header.firstIndex(of: "optimizer"), let statusColumn = header.firstIndex(of: "status") else { return [] }
         let typeColumn = header.firstIndex(of: "type")
+        let repeatColumn = header.firstIndex(of: "repeat")
         let momentumRuns = rows.dropFirst().filter { $0[optimizerColumn] == "momentum" && Double($0[xiColumn]) != nil }
         var problems: [String] = []
         for row in momentumRuns where !problems.contains(row[problemColumn]) { problems.append(row[problemColumn]) }
@@ -54,12 +111,16 @@ public struct MomentumAnalysis: Sendable {
                         let members = runs.filter { Double($0[xiColumn]) == xi && Double($0[lrColumn]) == alpha }
                         guard !members.isEmpty else { continue }
                         let reached = members.compactMap { Double($0[targetColumn]) }
+                        let repeatOf = { (row: [String]) in repeatColumn.flatMap { Int(row[$0]) } ?? 0 }
+                        var byRepeat: [Int: Double] = [:]
+                        for row in members { if let value = Double(row[targetColumn]) { byRepeat[repeatOf(row)] = value } }
                         let losses = lossColumn.map { c in members.filter { RunStatus(rawValue: $0[statusColumn]) != .diverged }.compactMap { Double($0[c]) }.filter(\.isFinite) } ?? []
                         cells.append(Cell(xi: xi, alpha: alpha,
                                           meanToTarget: reached.isEmpty ? nil : reached.reduce(0, +) / Double(reached.count),
                                           reached: reached.count, repeats: members.count,
                                           diverged: members.filter { RunStatus(rawValue: $0[statusColumn]) == .diverged }.count,
-                                          meanFinalLoss: losses.isEmpty ? nil : losses.reduce(0, +) / Double(losses.count)))
+                                          meanFinalLoss: losses.isEmpty ? nil : losses.reduce(0, +) / Double(losses.count),
+                                          toTargetByRepeat: byRepeat, repeatIndices: members.map(repeatOf)))
                     }
                 }
                 // A target column belongs to a problem when at least one of its runs could fill it.
@@ -125,11 +186,18 @@ public struct MomentumAnalysis: Sendable {
             .sorted { $0.effectiveStep > $1.effectiveStep }
     }
 
+    /// Points a correlation needs before it is reported.
+    public static let minimumCorrelationPoints = 5
+
+    /// The cells where every repeat reached the target: the points of the correlation.
+    public var correlationPoints: Int { cells.filter { $0.reached == $0.repeats && $0.meanToTarget != nil }.count }
+
     /// Spearman rank correlation between α/(1 − ξ) and epochs-to-target over the cells
-    /// where every repeat reached the target (nil with fewer than three such cells).
+    /// where every repeat reached the target (nil with fewer than five such cells: a rank
+    /// correlation of three points is ±1 or ±0.5 by construction).
     public var effectiveStepCorrelation: Double? {
         let reached = cells.filter { $0.reached == $0.repeats && $0.meanToTarget != nil }
-        guard reached.count >= 3 else { return nil }
+        guard reached.count >= Self.minimumCorrelationPoints else { return nil }
         return Self.spearman(reached.map(\.effectiveStep), reached.map { $0.meanToTarget! })
     }
 

@@ -67,7 +67,9 @@ public enum ReportWriter {
                 text += "\nFigures: " + mine.map { "[\($0.dropLast(4))](\(figurePrefix)/\($0))" }.joined(separator: ", ") + "\n"
             }
         }
-        for analysis in MomentumAnalysis.analyses(runsCSV: rows) {
+        let analyses = MomentumAnalysis.analyses(runsCSV: rows)
+        if !analyses.isEmpty { text += exerciseQuestions(analyses, runs: rows) }
+        for analysis in analyses {
             text += momentumSection(analysis, figures: figures, figurePrefix: figurePrefix)
         }
         for section in CourseClaims.sections(suite: suite, runs: rows, epochs: epochs, trainingExamples: trainingExamples) {
@@ -168,6 +170,64 @@ public enum ReportWriter {
         return text
     }
 
+    /// The exercise's own three questions, answered from the sweep: momentum as the
+    /// optimizer, what ξ and α do, and whether momentum needs fewer epochs than plain
+    /// mini-batch descent, seed by seed with a test.
+    public static func exerciseQuestions(_ analyses: [MomentumAnalysis], runs rows: [[String]]) -> String {
+        guard let table = try? RunsTable(rows: rows) else { return "" }
+        var text = "\n## The exercise's three questions\n\n"
+        // One analysis per problem: its first target (accuracy targets sort first).
+        var seen: Set<String> = []
+        let primary = analyses.filter { seen.insert($0.problem).inserted }
+        text += "**1. Momentum as the optimizer.** Every run below trains with mini-batch descent and first-order momentum, "
+        text += "`v ← ξ·v + α·∇W; W ← W − v` (optimizer `momentum`, Keras convention: μ = ξ, lr = α; ξ = 0 is plain mini-batch descent), on "
+        text += primary.map { a in
+            let runs = table.records.filter { $0.problem == a.problem && $0.optimizer == "momentum" }
+            let seeds = Set(runs.map(\.repeatIndex)).count
+            return "`\(a.problem)` (\(a.xis.count) ξ × \(a.alphas.count) α, \(seeds) seed\(seeds == 1 ? "" : "s") per cell, \(runs.count) runs)"
+        }.joined(separator: ", ") + ".\n\n"
+        text += "**2. What ξ and α do.**\n\n"
+        for a in primary {
+            text += "- `\(a.problem)`, \(a.unit) to \(a.target): "
+            if let fastest = a.fastest {
+                text += "fastest at ξ = \(number(fastest.xi)), α = \(number(fastest.alpha)) (" + String(format: "%.1f", fastest.meanToTarget!) + " \(a.unit), effective step α/(1 − ξ) = \(number(fastest.effectiveStep))); "
+            } else {
+                text += "no cell reached the target in every repeat; "
+            }
+            let diverged = a.cells.filter { $0.diverged > 0 }
+            text += diverged.isEmpty ? "no run diverged" : "runs diverged in \(diverged.count) of \(a.cells.count) cells (smallest effective step with a divergence: \(number(a.divergenceBoundary.smallestDiverged ?? .nan)))"
+            if !a.overshooting.isEmpty { text += "; \(a.overshooting.count) cell\(a.overshooting.count == 1 ? "" : "s") overshot (large effective step, neither diverged nor reached the target)" }
+            if let rho = a.effectiveStepCorrelation {
+                text += "; Spearman(α/(1 − ξ), \(a.unit)) = " + String(format: "%.2f", rho) + " over \(a.correlationPoints) cells"
+            } else {
+                text += "; too few cells (\(a.correlationPoints)) for a correlation"
+            }
+            text += ".\n"
+        }
+        text += "\n**3. Does momentum converge in fewer \(primary.first?.unit ?? "epochs")?** The fastest momentum cell against plain descent at its best α, paired by seed "
+        text += "(a run that never reached the target counts as the budget + 1, which understates the difference); one-sided exact Wilcoxon signed-rank test at 5%:\n\n"
+        text += "| problem | momentum cell | plain cell | per seed (plain → momentum) | mean saved | 95% interval | momentum faster | p | verdict |\n"
+        text += "|---|---|---|---|---:|---|---:|---:|---|\n"
+        for a in primary {
+            let runs = table.records.filter { $0.problem == a.problem }
+            let budget = Double(runs.compactMap { a.unit == "steps" ? $0.steps : $0.epochs }.max() ?? 0)
+            guard let c = a.plainVersusMomentum(budget: budget) else {
+                text += "| \(a.problem) | — | — | — | — | — | — | — | no comparison: no momentum cell reached the target in every repeat |\n"
+                continue
+            }
+            func shown(_ value: Double?) -> String { value.map { String(format: "%g", $0) } ?? "not reached" }
+            let perSeed = c.pairs.map { "\(shown($0.plain)) → \(shown($0.momentum))" }.joined(separator: "; ")
+            let interval = c.interval.map { String(format: "[%.3g, %.3g]", $0.low, $0.high) } ?? "—"
+            var verdict = c.verdict.rawValue
+            if c.verdict == .inconclusive, c.smallestPossibleP >= 0.05 {
+                verdict += " (with \(c.pairs.count) seeds the test cannot go below p = \(String(format: "%.3g", c.smallestPossibleP)))"
+            }
+            text += "| \(a.problem) | ξ = \(number(c.momentum.xi)), α = \(number(c.momentum.alpha)) | ξ = 0, α = \(number(c.plain.alpha)) | \(perSeed) | "
+            text += String(format: "%.2f", c.meanDifference) + " | \(interval) | \(c.momentumFaster)/\(c.pairs.count) | " + (c.pValue.map { String(format: "%.3g", $0) } ?? "—") + " | \(verdict) |\n"
+        }
+        return text
+    }
+
     static func momentumSection(_ a: MomentumAnalysis, figures: [String], figurePrefix: String) -> String {
         let unit = a.unit
         var text = "\n## The momentum exercise on \(a.problem): \(unit) to \(a.target)\n\n"
@@ -255,8 +315,11 @@ public enum ReportWriter {
                 }
             }
         }
+        if a.effectiveStepCorrelation == nil, a.correlationPoints > 0 {
+            text += "- Too few points for a correlation between α/(1 − ξ) and \(unit) to target: \(a.correlationPoints) setting\(a.correlationPoints == 1 ? "" : "s") reached the target in every repeat (\(MomentumAnalysis.minimumCorrelationPoints) needed).\n"
+        }
         if let rho = a.effectiveStepCorrelation {
-            text += "- Across the settings that reached the target, the Spearman correlation between α/(1 − ξ) and \(unit) to target is " + String(format: "%.2f", rho) + ": "
+            text += "- Across the \(a.correlationPoints) settings that reached the target in every repeat, the Spearman correlation between α/(1 − ξ) and \(unit) to target is " + String(format: "%.2f", rho) + ": "
             if rho <= -0.7 {
                 text += "the effective step explains most of the pattern (larger effective steps, fewer \(unit)"
                     + (divergedCells.isEmpty ? ").\n" : ", until runs diverge).\n")

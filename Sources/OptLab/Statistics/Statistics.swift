@@ -55,7 +55,11 @@ public enum Statistics {
     /// magnitudes get their average rank. The p-value is exact: the null distribution of
     /// the positive-rank sum W⁺ over all 2ⁿ sign patterns, counted by dynamic programming
     /// (ranks doubled so that half ranks stay whole). Nil when no difference is left.
-    public static func wilcoxonSignedRank(_ differences: [Double]) -> (statistic: Double, p: Double)? {
+    public enum Alternative: Sendable { case twoSided, greater }
+
+    /// `alternative: .greater` gives the one-sided p-value P(W⁺ ≥ observed): the evidence
+    /// that the differences tend to be positive.
+    public static func wilcoxonSignedRank(_ differences: [Double], alternative: Alternative = .twoSided) -> (statistic: Double, p: Double)? {
         let nonzero = differences.filter { $0 != 0 && $0.isFinite }
         guard !nonzero.isEmpty else { return nil }
         let doubledRanks = averageRanks(nonzero.map(abs)).map { Int(($0 * 2).rounded()) }
@@ -70,7 +74,10 @@ public enum Statistics {
         let patterns = counts.reduce(0, +)
         let below = counts[0...positive].reduce(0, +) / patterns
         let above = counts[positive...].reduce(0, +) / patterns
-        return (Double(positive) / 2, min(1, 2 * min(below, above)))
+        switch alternative {
+        case .twoSided: return (Double(positive) / 2, min(1, 2 * min(below, above)))
+        case .greater: return (Double(positive) / 2, above)
+        }
     }
 
     /// Average ranks (1-based) of `values`, ties sharing the mean of their positions.

@@ -45,7 +45,33 @@ struct ReportTests {
         let boundary = a.divergenceBoundary
         #expect(abs(boundary.smallestDiverged! - 1) < 1e-12 && abs(boundary.largestStable! - 0.1) < 1e-12)
         // Ranks of effective steps (0.01, 0.1, 0.1) → (1, 2.5, 2.5); of epochs (9, 4, 3.5) → (3, 2, 1): ρ = −√3/2.
-        #expect(abs(a.effectiveStepCorrelation! + 3.0.squareRoot() / 2) < 1e-12)
+        #expect(abs(MomentumAnalysis.spearman([0.01, 0.1, 0.1], [9, 4, 3.5]) + 3.0.squareRoot() / 2) < 1e-12)
+        // But three points are too few to report a correlation.
+        #expect(a.correlationPoints == 3 && a.effectiveStepCorrelation == nil)
+    }
+
+    @Test("the third question seed by seed: fastest momentum cell against plain at its best α")
+    func plainVersusMomentum() throws {
+        let a = try #require(MomentumAnalysis.analyses(runsCSV: Self.fixture(plainFast: false)).first)
+        let c = try #require(a.plainVersusMomentum(budget: 10))
+        #expect(c.momentum.xi == 0.9 && c.momentum.alpha == 0.01 && c.plain.xi == 0 && c.plain.alpha == 0.1)
+        // Seed 0: plain 4, momentum 3; seed 1: 4 and 4. Differences 1 and 0; the zero is
+        // dropped, so W⁺ = 1 of one sign pattern pair: one-sided p = 1/2.
+        #expect(c.differences == [1, 0] && c.meanDifference == 0.5 && c.momentumFaster == 1)
+        #expect(c.pValue == 0.5 && c.smallestPossibleP == 0.25 && c.interval == nil)
+        #expect(c.verdict == .inconclusive)
+        let text = ReportWriter.exerciseQuestions([a], runs: Self.fixture(plainFast: false))
+        #expect(text.contains("| mnist | ξ = 0.9, α = 0.01 | ξ = 0, α = 0.1 | 4 → 3; 4 → 4 | 0.50 | — | 1/2 | 0.5 | inconclusive (with 2 seeds the test cannot go below p = 0.25) |"), "\(text)")
+        // Plain descent missing the target on seed 1 at both α: it is taken at the α that
+        // reached it fastest otherwise (0.1: 4 on seed 0), and the miss counts as the budget
+        // + 1 = 11 epochs: differences 4 − 3 = 1 and 11 − 4 = 7.
+        var rows = Self.fixture(plainFast: false)
+        let target = rows[0].firstIndex(of: "to_val_acc_0.97")!
+        rows[2][target] = ""
+        rows[4][target] = ""
+        let censored = try #require(MomentumAnalysis.analyses(runsCSV: rows).first?.plainVersusMomentum(budget: 10))
+        #expect(censored.plain.alpha == 0.1 && censored.differences == [1, 7] && censored.meanDifference == 4)
+        #expect(censored.pairs.map(\.plain) == [4, nil])
     }
 
     @Test("the report's tables and sentences")
@@ -60,7 +86,8 @@ struct ReportTests {
         #expect(text.contains("Cells drawn in the `mnist-momentum-cells-val_acc_0.97` figure: ξ = 0.9, α = 0.01 (fastest); ξ = 0, α = 0.01 (plain, same α); ξ = 0, α = 0.1 (plain, its best α)."))
         #expect(text.contains("**Momentum converged in fewer epochs**: plain mini-batch descent needed 4.0 epochs at its best α = 0.1, 0.5 more"))
         #expect(text.contains("every setting with α/(1 − ξ) ≤ 0.1 was stable and divergence began at 1"))
-        #expect(text.contains("Spearman correlation between α/(1 − ξ) and epochs to target is -0.87"))
+        #expect(text.contains("Too few points for a correlation between α/(1 − ξ) and epochs to target: 3 settings reached the target in every repeat (5 needed)."))
+        #expect(text.contains("## The exercise's three questions"))
         // Ranking: the best momentum setting by validation accuracy is ξ = 0.9, α = 0.01 (0.984).
         #expect(text.contains("**momentum** ranks first with final_val_acc = 0.984 at lr=0.01 momentum=0.9 (2 runs)."))
         // The evidence columns of the ranking table.

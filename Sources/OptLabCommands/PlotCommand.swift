@@ -33,8 +33,9 @@ extension OptLabCommand {
             let name = URL(fileURLWithPath: resultsDirectory).standardizedFileURL.lastPathComponent
             let plotter = SuitePlotter(resultsDirectory: resultsDirectory, plotsDirectory: plotsRoot + "/" + name, animate: animate)
             let started = Date()
-            let figures = try plotter.write()
+            let (figures, leftOut) = try plotter.writeAll()
             print("wrote \(figures.count) gnuplot scripts in \(plotter.plotsDirectory)")
+            for reason in leftOut { print("left out: \(reason)") }
             let formats = format == .both ? ["png", "svg"] : [format.rawValue]
             let files = try plotter.render(figures, formats: formats)
             print("rendered \(files.count) files in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")

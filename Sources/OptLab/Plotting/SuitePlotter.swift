@@ -60,13 +60,20 @@ public struct SuitePlotter {
     /// Writes every script and data file; returns the figures.
     @discardableResult
     public func write() throws -> [Figure] {
+        try writeAll().figures
+    }
+
+    /// Writes every script and data file; returns the figures, and the figures left out
+    /// with why (a problem whose runs all failed has no rows to draw: no script is written
+    /// for it rather than one gnuplot cannot render).
+    public func writeAll() throws -> (figures: [Figure], leftOut: [String]) {
         let suite = try ResolvedSuite.suite(in: resultsDirectory)
         let runs = Table(try ResultsStore.readRows(resultsDirectory + "/runs.csv"))
         let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
         let rankings = SuiteSummary.rank([runs.header] + runs.rows, targets: targets)
         try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
         let source = "the results of suite '\(suite.name)'"
-        var figures: [Figure] = []
+        var figures: [Figure] = [], leftOut: [String] = []
         for ranking in rankings {
             guard let problem = suite.problems.first(where: { $0.name == ranking.problem }) else { continue }
             let problemRuns = runs.rows.filter { runs.value($0, "problem") == ranking.problem }
@@ -74,20 +81,36 @@ public struct SuitePlotter {
             case .surface(let p):
                 let ids = Set(ranking.entries.compactMap { $0.runIDs.first ?? $0.exampleRunID })
                 let paths = try Self.rows(of: resultsDirectory + "/trajectories.csv", ids: ids)
-                figures += try surfaceFigures(p, ranking: ranking, runs: runs, paths: paths, source: source)
+                if paths.values.allSatisfy(\.isEmpty) {
+                    leftOut.append("\(p.name): trajectories and loss (no trajectory rows: every run failed)")
+                } else {
+                    figures += try surfaceFigures(p, ranking: ranking, runs: runs, paths: paths, source: source)
+                }
             case .network(let p):
                 let ids = Set(ranking.entries.flatMap(\.runIDs))
                 let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: ids)
-                figures += try networkFigures(p, ranking: ranking, runs: runs, problemRuns: problemRuns, epochs: epochs, source: source)
+                if epochs.values.allSatisfy(\.isEmpty) {
+                    leftOut.append("\(p.name): loss, accuracy, ranking and heatmap (no ranked run has epoch rows: every run failed or diverged)")
+                } else {
+                    figures += try networkFigures(p, ranking: ranking, runs: runs, problemRuns: problemRuns, epochs: epochs, source: source)
+                }
             }
-            figures.append(try learningRateFigure(problem, ranking: ranking, runs: runs, problemRuns: problemRuns, source: source))
+            if problemRuns.allSatisfy({ RunStatus(rawValue: runs.value($0, "status")) == .failed }) {
+                leftOut.append("\(problem.name): learning-rate sensitivity (every run failed)")
+            } else {
+                figures.append(try learningRateFigure(problem, ranking: ranking, runs: runs, problemRuns: problemRuns, source: source))
+            }
         }
         for analysis in MomentumAnalysis.analyses(runsCSV: [runs.header] + runs.rows) {
+            guard analysis.cells.contains(where: { $0.meanToTarget != nil }) else {
+                leftOut.append("\(analysis.problem): momentum heatmap and cells for \(analysis.target) (no cell reached the target)")
+                continue
+            }
             figures.append(try momentumFigure(analysis, source: source))
             guard let problem = suite.problems.first(where: { $0.name == analysis.problem }) else { continue }
             if let figure = try momentumCellsFigure(analysis, problem: problem, runs: runs, source: source) { figures.append(figure) }
         }
-        return figures
+        return (figures, leftOut)
     }
 
     /// Writes one file of the plots folder; its name must be a plain file name there.

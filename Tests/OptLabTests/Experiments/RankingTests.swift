@@ -274,4 +274,32 @@ struct ResultsFolderTests {
         #expect(ranking.entries.allSatisfy { $0.values.count == 4 && $0.interval != nil })
         #expect(ranking.entries[1].note.hasPrefix("Wilcoxon signed-rank over 4 paired seeds"))
     }
+
+    @Test("a folder whose network runs all failed plots without error and says which figures it left out",
+          .enabled(if: SuitePlotter.gnuplotPath() != nil, "needs gnuplot (apt-get install gnuplot-nox)"))
+    func allFailed() throws {
+        let root = TestData.scratchRoot + "/optlab-failed-\(UUID().uuidString)"
+        let empty = root + "/no-data"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let text = """
+            name: broken
+            optimizers: [sgd, adam]
+            grid: {lr: [0.01, 0.1]}
+            problems:
+              - network: {dataset: mnist, data_dir: "\(empty)", epochs: 1, batch_size: 8}
+              - surface: {surface: booth, steps: 50}
+            """
+        let suite = try Suite.parse(text, file: "broken.yaml")
+        try SuiteRunner(suite: suite, outputRoot: root, log: { _ in }).run()
+        let table = try RunsTable.read(root + "/broken/runs.csv")
+        #expect(table.records.filter { $0.problem == "mnist" }.allSatisfy { $0.status == .failed })
+        let plotter = SuitePlotter(resultsDirectory: root + "/broken", plotsDirectory: root + "/plots")
+        let (figures, leftOut) = try plotter.writeAll()
+        #expect(leftOut.contains { $0.hasPrefix("mnist: loss, accuracy, ranking and heatmap") })
+        #expect(leftOut.contains("mnist: learning-rate sensitivity (every run failed)"))
+        #expect(!figures.contains { $0.name.hasPrefix("mnist-") })
+        // What was written renders.
+        let files = try plotter.render(figures, formats: ["png"])
+        #expect(files.count == figures.count && files.count >= 3)
+    }
 }

@@ -80,9 +80,10 @@ struct ThreadTeamTests {
         }
     }
 
-    @Test("training with a team of two: reproducible, and the same numbers as one thread up to rounding")
+    @Test("training with a team of two: reproducible, and the same numbers as one thread up to rounding",
+          .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
     func training() throws {
-        let all = try DatasetName.mnist.load(.test, dataDirectory: TestData.mnistDirectory)
+        let all = try DatasetName.mnist.load(.test, dataDirectory: try #require(TestData.mnistDirectory))
         let (train, validation) = (all.subset(0..<3_000), all.subset(9_000..<10_000))
         // Wide enough that every product is split (128 rows × 784 × 128 multiply-adds).
         let configuration = TrainingConfiguration(

@@ -4,10 +4,10 @@ import OptLab
 
 /// Training on real data. These run in release mode (scripts/test.sh), where one epoch
 /// over 8,000 MNIST digits takes a fraction of a second.
-@Suite("Network: training on real data", .serialized)
+@Suite("Network: training on real data", .serialized, .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
 struct TrainingTests {
     static func mnistSplit() throws -> (train: ImageDataset, test: ImageDataset) {
-        let all = try DatasetName.mnist.load(.test, dataDirectory: TestData.mnistDirectory)
+        let all = try DatasetName.mnist.load(.test, dataDirectory: try #require(TestData.mnistDirectory))
         return (all.subset(0..<8000), all.subset(8000..<10_000))
     }
 

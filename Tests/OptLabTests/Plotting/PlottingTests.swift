@@ -30,22 +30,27 @@ struct PlottingTests {
 
     static let root = TestData.scratchRoot + "/optlab-plots-\(UUID().uuidString)"
 
-    static let rendered: (plots: String, figures: [SuitePlotter.Figure], files: [String]) = {
+    /// The fixture run, plotted and rendered once; a failure is reported by every test that uses it.
+    static let renderedOnce = Result { () throws -> (plots: String, figures: [SuitePlotter.Figure], files: [String]) in
         let root = Self.root
-        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let path = root + "/plotfixture.yaml"
         FileManager.default.createFile(atPath: path, contents: Data(fixture.utf8))
-        let suite = try! Suite.load(path: path)
-        try! SuiteRunner(suite: suite, outputRoot: root + "/results", jobs: 2, log: { _ in }).run()
+        let suite = try Suite.load(path: path)
+        try SuiteRunner(suite: suite, outputRoot: root + "/results", jobs: 2, log: { _ in }).run()
         let plotter = SuitePlotter(resultsDirectory: root + "/results/plotfixture", plotsDirectory: root + "/plots/plotfixture")
-        let figures = try! plotter.write()
-        let files = try! plotter.render(figures, formats: ["png", "svg"])
+        let figures = try plotter.write()
+        let files = try plotter.render(figures, formats: ["png", "svg"])
         return (plotter.plotsDirectory, figures, files)
-    }()
+    }
+
+    static var rendered: (plots: String, figures: [SuitePlotter.Figure], files: [String]) {
+        get throws { try renderedOnce.get() }
+    }
 
     @Test("every expected figure renders to a valid, non-blank PNG of the stated size, and to SVG")
     func pngs() throws {
-        let (plots, figures, files) = Self.rendered
+        let (plots, figures, files) = try Self.rendered
         #expect(Set(figures.map(\.name)) == Set(Self.expectedFigures))
         #expect(files.count == 2 * figures.count)
         for name in Self.expectedFigures {
@@ -59,7 +64,7 @@ struct PlottingTests {
 
     @Test("the run that diverged is marked and the axes keep the window")
     func divergedRun() throws {
-        let (plots, _, _) = Self.rendered
+        let (plots, _, _) = try Self.rendered
         let script = try String(contentsOfFile: "\(plots)/rosenbrock-trajectories.gp", encoding: .utf8)
         #expect(script.contains("set xrange [-2.0:2.0]"))
         #expect(script.contains("set yrange [-1.0:3.0]"))
@@ -71,7 +76,7 @@ struct PlottingTests {
 
     @Test("a script renders from its own folder with its data files alone")
     func standalone() throws {
-        let (plots, _, _) = Self.rendered
+        let (plots, _, _) = try Self.rendered
         let copy = TestData.scratchRoot + "/optlab-standalone-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         for file in try FileManager.default.contentsOfDirectory(atPath: plots) where file.hasPrefix("rosenbrock-") && !file.hasSuffix(".png") && !file.hasSuffix(".svg") {
@@ -89,7 +94,7 @@ struct PlottingTests {
 
     @Test("golden text of one script of each kind", arguments: ["rosenbrock-trajectories", "rosenbrock-loss", "rosenbrock-lr", "mnist-ranking"])
     func golden(name: String) throws {
-        let (plots, _, _) = Self.rendered
+        let (plots, _, _) = try Self.rendered
         let script = try String(contentsOfFile: "\(plots)/\(name).gp", encoding: .utf8)
         let golden = try String(contentsOfFile: "Tests/OptLabTests/Plotting/Golden/\(name).gp", encoding: .utf8)
         #expect(script == golden)
@@ -100,7 +105,7 @@ struct PlottingTests {
     /// number replaced by `#`.
     @Test("golden text of the network figures' scripts, numbers masked", arguments: ["mnist-loss", "mnist-heatmap"])
     func maskedGolden(name: String) throws {
-        let (plots, _, _) = Self.rendered
+        let (plots, _, _) = try Self.rendered
         func masked(_ text: String) -> String {
             text.replacingOccurrences(of: #"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?"#, with: "#", options: .regularExpression)
         }
@@ -111,7 +116,7 @@ struct PlottingTests {
 
     @Test("--animate: a GIF of the trajectories, 60 frames per surface")
     func animation() throws {
-        _ = Self.rendered
+        _ = try Self.rendered
         let plotter = SuitePlotter(resultsDirectory: Self.root + "/results/plotfixture",
                                    plotsDirectory: Self.root + "/animated", animate: true)
         let animations = try plotter.write().filter { $0.name.hasSuffix("-animation") }

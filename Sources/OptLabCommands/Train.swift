@@ -77,10 +77,6 @@ extension OptLabCommand {
 
         public init() {}
 
-        public func validate() throws {
-            guard seed <= Limits.seed else { throw ValidationError("--seed must be from 0 to \(Limits.seed) (2^53 - 1), got \(seed)") }
-        }
-
         public func run() throws {
             let configuration = try makeConfiguration()
             let sets = try data.load(seed: seed)

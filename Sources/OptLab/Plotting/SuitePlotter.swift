@@ -453,8 +453,10 @@ public struct SuitePlotter {
             for (j, alpha) in a.alphas.enumerated() {
                 let c = a.cell(xi: xi, alpha: alpha)
                 let mean = c?.meanToTarget ?? .nan
-                let label = c?.meanToTarget.map { String(format: "%.1f", $0) } ?? "-"
-                text += "\(j) \(i) \(Self.fmt(mean)) \((c?.diverged ?? 0) > 0 ? 1 : 0) \(label)\n"
+                // Whole numbers without ".0"; a cell reached by only some repeats says so: "19 (2/3)".
+                var label = c?.meanToTarget.map { $0 == $0.rounded() ? String(format: "%.0f", $0) : String(format: "%.1f", $0) } ?? "-"
+                if let c, c.meanToTarget != nil, c.reached < c.repeats { label += " (\(c.reached)/\(c.repeats))" }
+                text += "\(j) \(i) \(Self.fmt(mean)) \((c?.diverged ?? 0) > 0 ? 1 : 0) \"\(label)\"\n"
             }
         }
         try save(text, "\(name).dat")

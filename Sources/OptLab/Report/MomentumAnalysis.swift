@@ -42,15 +42,27 @@ public struct MomentumAnalysis: Sendable {
         /// The smallest p-value the test can give with this many pairs: 2⁻ⁿ.
         public var smallestPossibleP: Double
         public var momentumFaster: Int
+        /// Every repeat of every cell gave the same number (a surface without noise): the
+        /// comparison is exact, and a test has nothing to add.
+        public var deterministic: Bool
 
         public enum Verdict: String, Sendable { case holds, refuted, inconclusive }
         public var verdict: Verdict {
+            if deterministic {
+                guard let difference = differences.first else { return .inconclusive }
+                return difference > 0 ? .holds : (difference < 0 ? .refuted : .inconclusive)
+            }
             guard let pValue else { return .inconclusive }
             if pValue < 0.05 { return .holds }
             // The opposite direction: plain significantly faster.
             if let opposite = Statistics.wilcoxonSignedRank(differences.map { -$0 }, alternative: .greater), opposite.p < 0.05 { return .refuted }
             return .inconclusive
         }
+    }
+
+    /// Steps on a surface whose repeats all agree (or that ran once per cell): nothing random.
+    public var isDeterministic: Bool {
+        unit == "steps" && cells.allSatisfy { Set($0.toTargetByRepeat.values).count <= 1 && ($0.reached == 0 || $0.reached == $0.repeats) }
     }
 
     /// The comparison for the fastest momentum cell (ξ > 0) and the fastest plain cell,
@@ -73,7 +85,8 @@ public struct MomentumAnalysis: Sendable {
             interval: differences.count >= 3 ? Statistics.bootstrapInterval(differences, seed: fnv1a64(problem + target)) : nil,
             pValue: Statistics.wilcoxonSignedRank(differences, alternative: .greater)?.p,
             smallestPossibleP: pow(0.5, Double(differences.count)),
-            momentumFaster: differences.filter { $0 > 0 }.count)
+            momentumFaster: differences.filter { $0 > 0 }.count,
+            deterministic: isDeterministic)
     }
 
     public var problem: String

@@ -25,8 +25,9 @@ public enum Limits {
     public static let starts = 1_000
     /// Size of a suite file, in bytes.
     public static let suiteFileBytes = 1 << 20
-    /// Seeds stay below 2⁵³, so that spreadsheets and R (which read numbers as doubles)
-    /// keep every digit of the `seed` column.
+    /// A suite's seed stays below 2⁵³, so that spreadsheets and R (which read numbers as
+    /// doubles) keep every digit of it. The per-repeat seeds derived from it use all 64 bits
+    /// (docs/suites.md says how to read that column).
     public static let seed: UInt64 = (1 << 53) - 1
     /// Largest shift of image augmentation, in pixels.
     public static let augmentShift = 10

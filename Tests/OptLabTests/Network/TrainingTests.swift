@@ -4,14 +4,14 @@ import OptLab
 
 /// Training on real data. These run in release mode (scripts/test.sh), where one epoch
 /// over 8,000 MNIST digits takes a fraction of a second.
-@Suite("Network: training on real data", .serialized, .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
+@Suite("Network: training on real data", .serialized)
 struct TrainingTests {
     static func mnistSplit() throws -> (train: ImageDataset, test: ImageDataset) {
         let all = try DatasetName.mnist.load(.test, dataDirectory: try #require(TestData.mnistDirectory))
         return (all.subset(0..<8000), all.subset(8000..<10_000))
     }
 
-    @Test("MNIST digits: 784-300-100-10 ReLU, Adam, batch 128 reaches ≥ 0.95 test accuracy in 10 epochs")
+    @Test("MNIST digits: 784-300-100-10 ReLU, Adam, batch 128 reaches ≥ 0.95 test accuracy in 10 epochs", .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
     func mnist() throws {
         let (train, test) = try Self.mnistSplit()
         let configuration = TrainingConfiguration(hiddenLayers: [300, 100], optimizer: OptimizerSpec(kind: .adam),
@@ -26,7 +26,8 @@ struct TrainingTests {
     }
 
     @Test("Fashion-MNIST: 784-300-100-10 ReLU, Adam, batch 128 reaches ≥ 0.86 test accuracy in 5 epochs",
-          .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")))
+          .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+                   "needs Fashion-MNIST (apt-get install dataset-fashion-mnist); skipped"))
     func fashion() throws {
         let training = try DatasetName.fashionMNIST.load(.train, dataDirectory: nil)
         let test = try DatasetName.fashionMNIST.load(.test, dataDirectory: nil)
@@ -39,7 +40,7 @@ struct TrainingTests {
         #expect(accuracy >= 0.86, "test accuracy \(accuracy)")
     }
 
-    @Test("the same seed gives bit-identical epochs; another seed does not")
+    @Test("the same seed gives bit-identical epochs; another seed does not", .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
     func reproducible() throws {
         let (train, test) = try Self.mnistSplit()
         let small = train.subset(0..<2000)
@@ -58,7 +59,7 @@ struct TrainingTests {
         #expect(numbers(a) != numbers(c))
     }
 
-    @Test("a huge learning rate diverges: recorded, not a crash")
+    @Test("a huge learning rate diverges: recorded, not a crash", .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
     func divergence() throws {
         let (train, _) = try Self.mnistSplit()
         let configuration = TrainingConfiguration(hiddenLayers: [32], activation: .linear, output: .linear,
@@ -70,7 +71,7 @@ struct TrainingTests {
         #expect(result.testAccuracy == nil)
     }
 
-    @Test("early stopping keeps the weights of the best validation epoch")
+    @Test("early stopping keeps the weights of the best validation epoch", .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
     func earlyStopping() throws {
         let (train, test) = try Self.mnistSplit()
         let validation = test.subset(0..<1000)

@@ -48,8 +48,8 @@ struct TrainCommandTests {
         let path = TestData.scratchRoot + "/optlab-train-\(UUID().uuidString).csv"
         let (code, message) = OptLabCommand.execute([
             "train", "--dataset", "mnist", "--data-dir", Self.dataDirectory, "--layers", "32",
-            "--optimizer", "momentum", "--lr", "0.05", "--epochs", "2", "--batch-size", "100",
-            "--validation", "1000", "--l2", "1e-4", "--csv", path, "--run-id", "cli-test",
+            "--optimizer", "momentum", "--lr", "0.1", "--epochs", "2", "--batch-size", "100",
+            "--validation", "500", "--l2", "1e-4", "--csv", path, "--run-id", "cli-test",
         ])
         #expect(code == 0, "\(message ?? "")")
         let rows = CSV.parse(try String(contentsOfFile: path, encoding: .utf8))

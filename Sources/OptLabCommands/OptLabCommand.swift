@@ -29,6 +29,12 @@ public struct OptLabCommand: ParsableCommand {
             return (2, error.all.map { errorPrefix + $0.located }.joined(separator: "\n"))
         } catch let error as RuntimeFailure {
             return (1, errorPrefix + error.message)
+        } catch let error as CocoaError {
+            // A file operation of Foundation's (a read-only folder, a full disk): the file and
+            // the reason, not the error domain.
+            let path = error.filePath ?? (error.userInfo[NSURLErrorKey] as? URL)?.path
+            let reason = (error.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? error.localizedDescription
+            return (1, errorPrefix + (path.map { "\($0): " } ?? "") + reason)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

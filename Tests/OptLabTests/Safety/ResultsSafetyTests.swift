@@ -168,4 +168,15 @@ struct ResultsSafetyTests {
         let (code, message) = OptLabCommand.execute(["descend", "--surface", "quadratic", "--optimizer", "sgd", "--steps", "3", "--csv", fifo])
         #expect(code == 2 && message?.hasPrefix("optlab: error: ") == true)
     }
+
+    @Test("a results folder that cannot be created: exit 1 with the path and the reason, not an error domain")
+    func unwritableOutput() throws {
+        let root = Self.root()
+        let suite = root + "/s.yaml"
+        FileManager.default.createFile(atPath: suite, contents: Data("name: s\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 3}\n".utf8))
+        FileManager.default.createFile(atPath: root + "/file", contents: Data())
+        let (code, message) = OptLabCommand.execute(["run", suite, "--out", root + "/file/results", "--no-plots"])
+        #expect(code == 1)
+        #expect(message == "optlab: error: \(root)/file/results: Not a directory", "\(message ?? "")")
+    }
 }

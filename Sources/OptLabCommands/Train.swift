@@ -80,11 +80,12 @@ extension OptLabCommand {
         public func run() throws {
             let configuration = try makeConfiguration()
             let sets = try data.load(seed: seed)
-            let writer = try csv.map { try CSVFileWriter(path: $0, header: EpochRecord.csvHeader) }
+            let layers = configuration.hiddenLayers.count + 1
+            let writer = try csv.map { try CSVFileWriter(path: $0, header: EpochRecord.csvHeader(layers: layers)) }
             let team = threading.team()
             let result = try Trainer.train(configuration, training: sets.training, validation: sets.validation,
                                            test: sets.test, team: team) { record in
-                try writer?.write(record.csvFields(runID: runID))
+                try writer?.write(record.csvFields(runID: runID, layers: layers))
                 print(Self.describe(record, of: configuration.epochs))
             }
             var summary = "status \(result.status.rawValue)"

@@ -43,7 +43,7 @@ public enum ShardMerger {
             for (name, target) in [("epochs.csv", 0), ("trajectories.csv", 1)] {
                 let path = directory + "/" + name
                 guard FileManager.default.fileExists(atPath: path) else { continue }
-                let header = target == 0 ? ResultsStore.epochsHeader : ResultsStore.trajectoriesHeader
+                let header = target == 0 ? suite.epochsHeader : ResultsStore.trajectoriesHeader
                 let kept = try ResultsStore.conform(ResultsStore.readRows(path), to: header, file: path).dropFirst()
                     .filter { complete.contains($0.first ?? "") }
                 if target == 0 { epochRows += kept } else { trajectoryRows += kept }
@@ -52,7 +52,7 @@ public enum ShardMerger {
         guard shardCounts.count <= 1 else {
             throw InputError("\(shardsRoot) mixes shardings (\(shardCounts.sorted().map { "N=\($0)" }.joined(separator: ", "))); remove the stale folders")
         }
-        let store = ResultsStore(directory: suiteDirectory, runsHeader: header)
+        let store = ResultsStore(directory: suiteDirectory, runsHeader: header, epochsHeader: suite.epochsHeader)
         try store.create()
         func byRun(_ rows: [[String]]) -> [[String]] {
             rows.enumerated().sorted { a, b in
@@ -62,7 +62,7 @@ public enum ShardMerger {
         }
         let sortedRuns = runRows.values.sorted { order[$0[0]]! < order[$1[0]]! }
         try ResultsStore.writeAtomically(suiteDirectory + "/runs.csv", rows: [header] + sortedRuns)
-        try ResultsStore.writeAtomically(suiteDirectory + "/epochs.csv", rows: [ResultsStore.epochsHeader] + byRun(epochRows))
+        try ResultsStore.writeAtomically(suiteDirectory + "/epochs.csv", rows: [suite.epochsHeader] + byRun(epochRows))
         try ResultsStore.writeAtomically(suiteDirectory + "/trajectories.csv", rows: [ResultsStore.trajectoriesHeader] + byRun(trajectoryRows))
         var missing: [String: Int] = [:]
         if let n = shardCounts.first {

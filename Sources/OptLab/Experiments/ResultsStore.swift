@@ -11,15 +11,16 @@ import Foundation
 public final class ResultsStore: @unchecked Sendable {
     public let directory: String
     public let runsHeader: [String]
+    public let epochsHeader: [String]
     private let lock = NSLock()
     private var descriptors: [String: Int32] = [:]
 
-    public static let epochsHeader = EpochRecord.csvHeader
     public static let trajectoriesHeader = ["run_id", "step", "x", "y", "loss"]
 
-    public init(directory: String, runsHeader: [String]) {
+    public init(directory: String, runsHeader: [String], epochsHeader: [String]) {
         self.directory = directory
         self.runsHeader = runsHeader
+        self.epochsHeader = epochsHeader
     }
 
     var runsPath: String { directory + "/runs.csv" }
@@ -37,7 +38,7 @@ public final class ResultsStore: @unchecked Sendable {
     /// Creates the three files with their headers (replacing any).
     public func create() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for (path, header) in [(runsPath, runsHeader), (epochsPath, Self.epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)] {
+        for (path, header) in [(runsPath, runsHeader), (epochsPath, epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)] {
             try Data(CSV.row(header).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
     }
@@ -59,7 +60,7 @@ public final class ResultsStore: @unchecked Sendable {
         }
         var files: [(path: String, header: [String], rows: [[String]])] = []
         var counts: [String: [Int]] = [:]
-        for (index, (path, header)) in [(epochsPath, Self.epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)].enumerated() {
+        for (index, (path, header)) in [(epochsPath, epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)].enumerated() {
             let rows = FileManager.default.fileExists(atPath: path) ? try Self.conform(Self.readRows(path), to: header, file: path) : [header]
             for row in rows.dropFirst() { counts[row.first ?? "", default: [0, 0]][index] += 1 }
             files.append((path, header, rows.isEmpty ? [header] : rows))

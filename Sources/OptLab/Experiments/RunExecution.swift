@@ -36,6 +36,17 @@ final class DatasetCache: @unchecked Sendable {
 
 extension Suite {
     /// The header of runs.csv for this suite.
+    /// The header of epochs.csv: room for the deepest network of the suite (its hidden
+    /// layers, swept or not, plus the output layer).
+    public var epochsHeader: [String] {
+        var deepest = 0
+        for case .network(let p) in problems { deepest = max(deepest, p.base.hiddenLayers.count) }
+        for values in [grid["layers"] ?? []] + optimizers.map({ $0.grid["layers"] ?? [] }) {
+            for case .layers(let widths) in values { deepest = max(deepest, widths.count) }
+        }
+        return EpochRecord.csvHeader(layers: deepest == 0 ? 0 : deepest + 1)
+    }
+
     public var runsHeader: [String] {
         RunsTable.header(sweptKeys: sweptKeys, targetColumns: Array(Set(problems.flatMap { $0.targets.map(\.column) })))
     }
@@ -95,7 +106,8 @@ extension Suite {
             (training, validation) = train.splitValidation(count: problem.validation, generator: &generator)
         }
         let result = try Trainer.train(configuration, training: training, validation: validation, test: test)
-        rows = result.epochs.map { $0.csvFields(runID: run.id) }
+        let layers = epochsHeader.count - EpochRecord.baseColumns.count
+        rows = result.epochs.map { $0.csvFields(runID: run.id, layers: layers) }
         fields["status"] = result.status.rawValue
         fields["epochs"] = "\(result.epochs.count)"
         if let last = result.epochs.last {

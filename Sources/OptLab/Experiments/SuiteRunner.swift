@@ -35,7 +35,7 @@ public struct SuiteRunner {
         // One writer per folder: a second run, resume or merge on it exits 2.
         let folderLock = try FolderLock(directory)
         defer { withExtendedLifetime(folderLock) {} }
-        let store = ResultsStore(directory: directory, runsHeader: suite.runsHeader)
+        let store = ResultsStore(directory: directory, runsHeader: suite.runsHeader, epochsHeader: suite.epochsHeader)
         var completed: Set<String> = []
         if store.exists {
             switch existing {

@@ -100,21 +100,28 @@ public struct EpochRecord: Sendable, Equatable {
     public var testAccuracy: Double?
     /// Wall-clock seconds since training started, at the end of this epoch.
     public var seconds: Double
-    /// Per layer, input side first: the Euclidean norm of the weight gradient the optimizer
-    /// received (data loss plus penalty), averaged over every fourth batch of the epoch
-    /// (the first, fifth, ...: reading the whole gradient once more per batch costs a few
-    /// percent of an epoch; a quarter of the batches estimates the mean well). Vanishing
-    /// gradients show as norms that shrink towards the input.
-    public var gradientNorms: [Double] = []
+    /// Per layer, input side first: the root mean square of the weight gradient the
+    /// optimizer received (data loss plus penalty), ‖∂L/∂W‖ / √(fan-in·fan-out), averaged
+    /// over every fourth batch of the epoch (the first, fifth, ...: reading the whole
+    /// gradient once more per batch costs a few percent of an epoch; a quarter of the
+    /// batches estimates the mean well). Per weight, so that layers of different sizes
+    /// compare: vanishing gradients show as values that shrink towards the input.
+    public var gradientRMS: [Double] = []
 
-    /// The header of `epochs.csv` (the results-layout contract). `grad_norms` holds one
-    /// value per layer, separated by ';'.
-    public static let csvHeader = ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds", "grad_norms"]
+    /// The columns every epochs.csv starts with.
+    public static let baseColumns = ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds"]
 
-    public func csvFields(runID: String) -> [String] {
+    /// The header of `epochs.csv` for networks of up to `layers` weight layers (the
+    /// results-layout contract): the base columns, then `grad_rms_1` … `grad_rms_<layers>`.
+    public static func csvHeader(layers: Int) -> [String] {
+        baseColumns + (0..<layers).map { "grad_rms_\($0 + 1)" }
+    }
+
+    /// The row, with `layers` gradient columns (empty beyond this network's layers).
+    public func csvFields(runID: String, layers: Int) -> [String] {
         [runID, "\(epoch)", CSV.number(trainLoss), validationLoss.map(CSV.number) ?? "",
          CSV.number(trainAccuracy), validationAccuracy.map(CSV.number) ?? "", testAccuracy.map(CSV.number) ?? "",
-         CSV.number(seconds), gradientNorms.map(CSV.number).joined(separator: ";")]
+         CSV.number(seconds)] + (0..<layers).map { $0 < gradientRMS.count ? CSV.number(gradientRMS[$0]) : "" }
     }
 }
 
@@ -247,7 +254,9 @@ public enum Trainer {
                 epoch: epoch, trainLoss: lossSum / Double(training.count),
                 penalty: network.penalty(l1: configuration.l1, l2: configuration.l2),
                 trainAccuracy: Double(correct) / Double(training.count), seconds: 0,
-                gradientNorms: gradientNormSums.map { $0 / Double(max(sampled, 1)) })
+                gradientRMS: network.layers.enumerated().map { l, layer in
+                    gradientNormSums[l] / Double(max(sampled, 1)) / Double(layer.fanIn * layer.fanOut).squareRoot()
+                })
             if status == .ok, !parametersAreFinite(network) { status = .diverged }
             if status == .ok, let validation {
                 (record.validationLoss, record.validationAccuracy) = evaluate(network, on: validation, input: input, labels: &labels)

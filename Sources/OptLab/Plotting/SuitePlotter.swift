@@ -234,7 +234,7 @@ public struct SuitePlotter {
     private func networkFigures(_ problem: Suite.NetworkProblem, ranking: SuiteSummary.ProblemRanking, runs: Table,
                                 problemRuns: [[String]], epochs: [String: [[String]]], source: String) throws -> [Figure] {
         let name = problem.name
-        let epochTable = EpochRecord.csvHeader
+        let epochTable = EpochRecord.baseColumns
         func col(_ c: String) -> Int { epochTable.firstIndex(of: c)! }
         // Per optimizer (best setting): per epoch, mean/min/max over repeats.
         var text = "# optimizer epoch train_loss_mean min max val_loss_mean min max val_acc_mean min max seconds_mean\n"
@@ -497,7 +497,7 @@ public struct SuitePlotter {
         case .network:
             let ids = chosen.map { members($0.cell) }
             let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: Set(ids.flatMap { $0 }))
-            let header = EpochRecord.csvHeader
+            let header = EpochRecord.baseColumns
             let (trainColumn, valColumn) = (header.firstIndex(of: "train_loss")!, header.firstIndex(of: "val_loss")!)
             var text = "# epoch train_loss_mean val_loss_mean, one block per chosen cell\n"
             var layers: [String] = []

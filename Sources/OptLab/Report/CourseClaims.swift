@@ -225,12 +225,12 @@ public enum CourseClaims {
         // Gradient norms per layer in the deep stack, when epochs.csv has them.
         let norms: [(String, [Double])] = activations.compactMap { a in
             let ids = rows.filter { runs.value($0, "layers") == deep && runs.value($0, "activation") == a }.map { runs.value($0, "run_id") }
-            let perEpoch = ids.flatMap { epochs.rows(ofRun: $0) }.map { epochs.value($0, "grad_norms").split(separator: ";").compactMap { Double($0) } }
+            let perEpoch = ids.flatMap { epochs.rows(ofRun: $0) }.map { epochs.gradientValues($0) }
             guard let width = perEpoch.first?.count, width > 1, perEpoch.allSatisfy({ $0.count == width }) else { return nil }
             return (a, (0..<width).map { l in mean(perEpoch.map { $0[l] }) })
         }
         if norms.count == activations.count, let layerCount = norms.first?.1.count, norms.allSatisfy({ $0.1.count == layerCount }) {
-            body += "\nMean norm of each layer's weight gradient in the \(depth(deep))-layer stack (input side first, output layer last), over epochs and repeats, "
+            body += "\nMean weight gradient of each layer in the \(depth(deep))-layer stack (root mean square per weight, `grad_rms_k`; input side first, output layer last), over epochs and repeats, "
             body += "and the ratio of the first hidden layer's to the last hidden layer's: a small ratio is a gradient that vanishes on its way to the input.\n\n"
             body += "| activation | " + (1..<layerCount).map { "layer \($0)" }.joined(separator: " | ") + " | output | first/last hidden |\n"
             body += "|---|" + String(repeating: "---:|", count: layerCount + 1) + "\n"
@@ -243,7 +243,7 @@ public enum CourseClaims {
             for a in activations {
                 for id in rows.filter({ runs.value($0, "layers") == deep && runs.value($0, "activation") == a }).map({ runs.value($0, "run_id") }) {
                     for row in epochs.rows(ofRun: id) {
-                        let n = epochs.value(row, "grad_norms").split(separator: ";").compactMap { Double($0) }
+                        let n = epochs.gradientValues(row)
                         guard n.count == layerCount, let e = epochs.number(row, "epoch") else { continue }
                         byEpoch[Int(e), default: [:]][a, default: []].append(n[0] / n[layerCount - 2])
                     }
@@ -258,7 +258,7 @@ public enum CourseClaims {
                 let first = byEpoch[byEpoch.keys.min()!]!.mapValues(mean)
                 if let lowest = first.min(by: { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }), first.count > 1 {
                     let others = first.filter { $0.key != lowest.key }.values
-                    body += "\nIn the first epoch \(lowest.key)'s first hidden layer received \(String(format: "%.3g", lowest.value)) times the gradient norm of its last hidden layer "
+                    body += "\nIn the first epoch \(lowest.key)'s first hidden layer received \(String(format: "%.3g", lowest.value)) times the gradient of its last hidden layer "
                     body += "(the others: \(String(format: "%.3g", others.min()!))–\(String(format: "%.3g", others.max()!))).\n"
                 }
             }

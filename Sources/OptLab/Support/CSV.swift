@@ -144,6 +144,19 @@ struct CSVTable {
     func value(_ row: [String], _ name: String) -> String { column[name].flatMap { $0 < row.count ? row[$0] : nil } ?? "" }
     func number(_ row: [String], _ name: String) -> Double? { Double(value(row, name)) }
 
+    /// Per layer, input side first, an epochs.csv row's weight-gradient values: the
+    /// `grad_rms_1`, `grad_rms_2`, … columns (root mean square per weight); in results
+    /// written before those columns existed, the `;`-separated `grad_norms` (whole-matrix
+    /// norms, which compare layers of different sizes less fairly).
+    func gradientValues(_ row: [String]) -> [Double] {
+        if has("grad_rms_1") {
+            var values: [Double] = []
+            while let value = number(row, "grad_rms_\(values.count + 1)") { values.append(value) }
+            return values
+        }
+        return value(row, "grad_norms").split(separator: ";").compactMap { Double($0) }
+    }
+
     /// The rows of one run, ordered by their `epoch` column when there is one.
     func rows(ofRun id: String) -> [[String]] {
         (rowsByRun[id] ?? []).map { rows[$0] }.sorted { (number($0, "epoch") ?? 0) < (number($1, "epoch") ?? 0) }

@@ -53,11 +53,11 @@ struct TrainCommandTests {
         ])
         #expect(code == 0, "\(message ?? "")")
         let rows = CSV.parse(try String(contentsOfFile: path, encoding: .utf8))
-        #expect(rows.first == ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds", "grad_norms"])
+        #expect(rows.first == ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds", "grad_rms_1", "grad_rms_2"])
         #expect(rows.count == 3)
-        // One positive gradient norm per layer (784-32 and 32-10).
-        let norms = rows[1][8].split(separator: ";").compactMap { Double($0) }
-        #expect(norms.count == 2 && norms.allSatisfy { $0 > 0 && $0.isFinite }, "\(rows[1][8])")
+        // One positive gradient value per layer (784-32 and 32-10), each in its own numeric column.
+        let values = rows[1][8...].compactMap { Double($0) }
+        #expect(values.count == 2 && values.allSatisfy { $0 > 0 && $0.isFinite }, "\(rows[1])")
         #expect(rows[1][0] == "cli-test" && rows[1][1] == "1" && rows[2][1] == "2")
         #expect(rows[1][6].isEmpty)              // test accuracy only at the end
         let testAccuracy = try #require(Double(rows[2][6]))

@@ -89,7 +89,7 @@ struct ExecutionTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "run_id,step,x\na,0,3\na,1,6\nb,0,\"q,1\"\nb,1,2\nb,2,5\nc,0,4\n")
     }
 
-    @Test("results written before grad_norms existed resume with that column empty; a foreign header is refused")
+    @Test("results written before the gradient columns existed resume with them empty; a foreign header is refused")
     func olderEpochsHeader() throws {
         let root = Self.temporaryRoot()
         let text = Self.suiteText(name: "older").replacingOccurrences(of: "repeats: 2", with: "repeats: 1")
@@ -97,15 +97,17 @@ struct ExecutionTests {
         try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
         let path = root + "/older/epochs.csv"
         let current = try ResultsStore.readRows(path)
-        #expect(current[0].last == "grad_norms" && !current[1].last!.isEmpty)
-        // The layout of earlier versions: no grad_norms column.
-        try ResultsStore.writeAtomically(path, rows: current.map { Array($0.dropLast()) })
+        // One hidden layer of 16 and the output: two numeric gradient columns.
+        #expect(Array(current[0].suffix(2)) == ["grad_rms_1", "grad_rms_2"])
+        #expect(current.dropFirst().allSatisfy { row in row.suffix(2).allSatisfy { (Double($0) ?? 0) > 0 } })
+        // The layout of earlier versions: no gradient columns.
+        try ResultsStore.writeAtomically(path, rows: current.map { Array($0.dropLast(2)) })
         let (ran, skipped) = try SuiteRunner(suite: suite, outputRoot: root, existing: .resume, log: { _ in }).run()
         #expect(ran == 0 && skipped == 16)
         let resumed = try ResultsStore.readRows(path)
         #expect(resumed.count == current.count && resumed[0] == current[0])
-        #expect(resumed.dropFirst().allSatisfy { $0.count == current[0].count && $0.last!.isEmpty })
-        #expect(resumed.dropFirst().map { Array($0.dropLast()) } == current.dropFirst().map { Array($0.dropLast()) })
+        #expect(resumed.dropFirst().allSatisfy { $0.count == current[0].count && $0.suffix(2).allSatisfy(\.isEmpty) })
+        #expect(resumed.dropFirst().map { Array($0.dropLast(2)) } == current.dropFirst().map { Array($0.dropLast(2)) })
 
         try ResultsStore.writeAtomically(path, rows: [["run_id", "epoch", "loss"]])
         let error = #expect(throws: InputError.self) { try SuiteRunner(suite: suite, outputRoot: root, existing: .resume, log: { _ in }).run() }

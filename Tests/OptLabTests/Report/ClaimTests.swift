@@ -170,7 +170,7 @@ struct ClaimTests {
         #expect(held.body.contains("| sigmoid | 0.001 | 0.004 | 0.01 | 0.03 | 0.1 | 0.5 | 0.01 |"))
         #expect(held.body.contains("| relu | 0.2 | 0.2 | 0.2 | 0.2 | 0.2 | 0.5 | 1 |"))
         // Per epoch (both epochs carry the same norms here): sigmoid 0.01, relu 1, tanh 0.5.
-        #expect(held.body.contains("In the first epoch sigmoid's first hidden layer received 0.01 times the gradient norm of its last hidden layer (the others: 0.5–1)."))
+        #expect(held.body.contains("In the first epoch sigmoid's first hidden layer received 0.01 times the gradient of its last hidden layer (the others: 0.5–1)."))
         #expect(held.body.contains("| epoch | sigmoid | relu | tanh |\n|---:|---:|---:|---:|\n| 1 | 0.01 | 1 | 0.5 |\n| 2 | 0.01 | 1 | 0.5 |\n"))
         #expect(held.verdict == .held)
         // Ratios: sigmoid 0.001/0.1, relu 0.2/0.2, tanh 0.05/0.1.
@@ -181,6 +181,12 @@ struct ClaimTests {
         let partly = try Self.only(CourseClaims.sections(suite: "activations", runs: Self.activationRuns(deepSigmoid: "0.90"), epochs: swapped))
         #expect(partly.verdict == .partly)
         #expect(partly.reason.hasSuffix("the gradient shrank most towards the input with relu (ratio 0.0005 against 0.01–0.5 for the others), not sigmoid."))
+
+        // The same values in this version's layout, one grad_rms_k column per layer: the same tables.
+        let columns = "run_id,epoch,train_loss,val_loss,train_acc,val_acc,test_acc,seconds," + (1...6).map { "grad_rms_\($0)" }.joined(separator: ",")
+        let perLayer = Self.csv(columns, norms.flatMap { id, n in [1, 2].map { "\(id),\($0),1,,,,,1,\(n.replacingOccurrences(of: ";", with: ","))" } })
+        let same = try Self.only(CourseClaims.sections(suite: "activations", runs: Self.activationRuns(deepSigmoid: "0.90"), epochs: perLayer))
+        #expect(same.body == held.body && same.verdict == .held)
     }
 
     @Test("AdaGrad's stall: further drop after epoch 1 at each optimizer's best setting")

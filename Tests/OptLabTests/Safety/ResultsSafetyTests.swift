@@ -132,7 +132,7 @@ struct ResultsSafetyTests {
     func fullDisk() throws {
         guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
         let root = Self.root()
-        let store = ResultsStore(directory: root, runsHeader: ["run_id", "status"])
+        let store = ResultsStore(directory: root, runsHeader: ["run_id", "status"], epochsHeader: EpochRecord.csvHeader(layers: 0))
         try store.create()
         try FileManager.default.removeItem(atPath: root + "/trajectories.csv")
         try FileManager.default.createSymbolicLink(atPath: root + "/trajectories.csv", withDestinationPath: "/dev/full")

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Figures of a momentum sweep: steps or epochs to target over (ξ, α), and the loss
+/// curves or trajectories of chosen cells.
+extension SuitePlotter {
+    // MARK: The momentum exercise
+
+    /// Epochs (steps) to a target over ξ × α, the values printed in the cells; diverged
+    /// cells marked ×, cells where no run reached the target left blank.
+    func momentumFigure(_ a: MomentumAnalysis, source: String) throws -> Figure {
+        let name = "\(a.problem)-momentum-\(a.target)"
+        var text = "# xi_index alpha_index mean_to_target diverged label\n"
+        for (i, xi) in a.xis.enumerated() {
+            for (j, alpha) in a.alphas.enumerated() {
+                let c = a.cell(xi: xi, alpha: alpha)
+                let mean = c?.meanToTarget ?? .nan
+                // Whole numbers without ".0"; a cell reached by only some repeats says so: "19 (2/3)".
+                var label = c?.meanToTarget.map { $0 == $0.rounded() ? String(format: "%.0f", $0) : String(format: "%.1f", $0) } ?? "-"
+                if let c, c.meanToTarget != nil, c.reached < c.repeats { label += " (\(c.reached)/\(c.repeats))" }
+                text += "\(j) \(i) \(Self.fmt(mean)) \((c?.diverged ?? 0) > 0 ? 1 : 0) \"\(label)\"\n"
+            }
+        }
+        try save(text, "\(name).dat")
+        let title = "\(a.problem): \(a.unit) to \(a.target.replacingOccurrences(of: "_", with: " ")) over momentum ξ × learning rate α"
+        var script = PlotStyle.header(name: name, title: title, source: source)
+        script += """
+            set title "\(Gnuplot.text(title)) (× diverged, blank: not reached)"
+            unset key
+            set palette defined (0 "#0d0887", 1 "#7e03a8", 2 "#cc4778", 3 "#f89540", 4 "#f0f921")
+            set cblabel "\(a.unit) to target (mean over repeats)"
+            set xtics (\(a.alphas.enumerated().map { "\"\(Self.short($0.element))\" \($0.offset)" }.joined(separator: ", ")))
+            set ytics (\(a.xis.enumerated().map { "\"\(Self.short($0.element))\" \($0.offset)" }.joined(separator: ", ")))
+            set xlabel "learning rate α"
+            set ylabel "momentum ξ"
+            set xrange [-0.5:\(Double(a.alphas.count) - 0.5)]
+            set yrange [-0.5:\(Double(a.xis.count) - 0.5)]
+            plot "\(name).dat" using 1:2:3 with image, \\
+                 "" using 1:2:5 with labels font ",10" tc rgb "#ffffff", \\
+                 "" using 1:($4 > 0 ? $2 : NaN) with points pt 2 ps 3 lw 2 lc rgb "#000000"
+
+            """
+        try save(script, "\(name).gp")
+        return Figure(name: name, title: title)
+    }
+
+    /// Loss curves (networks) or trajectories (surfaces) of the analysis's chosen cells,
+    /// mean over repeats for networks, the first repeat for surfaces.
+    func momentumCellsFigure(_ a: MomentumAnalysis, problem: Suite.Problem, runs: Table, source: String) throws -> Figure? {
+        let name = "\(a.problem)-momentum-cells-\(a.target)"
+        let chosen = a.chosenCells
+        let colors = ["#D55E00", "#000000", "#7F7F7F", "#0072B2", "#009E73"]
+        func members(_ c: MomentumAnalysis.Cell) -> [String] {
+            runs.rows.filter { runs.value($0, "problem") == a.problem && runs.value($0, "optimizer") == "momentum"
+                && runs.number($0, "momentum") == c.xi && runs.number($0, "lr") == c.alpha }.map { runs.value($0, "run_id") }
+        }
+        func label(_ c: MomentumAnalysis.Cell, _ why: String) -> String { "ξ = \(Self.short(c.xi)), α = \(Self.short(c.alpha)) (\(why))" }
+        switch problem {
+        case .network:
+            let ids = chosen.map { members($0.cell) }
+            let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: Set(ids.flatMap { $0 }))
+            let header = EpochRecord.baseColumns
+            let (trainColumn, valColumn) = (header.firstIndex(of: "train_loss")!, header.firstIndex(of: "val_loss")!)
+            var text = "# epoch train_loss_mean val_loss_mean, one block per chosen cell\n"
+            var layers: [String] = []
+            for (i, (cell, why)) in chosen.enumerated() {
+                let series = ids[i].compactMap { epochs[$0] }
+                let longest = series.map(\.count).max() ?? 0
+                text += "# \(label(cell, why))\n"
+                for e in 0..<longest {
+                    func mean(_ column: Int) -> Double {
+                        let values = series.compactMap { e < $0.count ? Double($0[e][column]) : nil }.filter(\.isFinite)
+                        return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+                    }
+                    text += "\(e + 1) \(Self.fmt(mean(trainColumn))) \(Self.fmt(mean(valColumn)))\n"
+                }
+                text += "\n\n"
+                let color = colors[i % colors.count]
+                layers.append("\"\(name).dat\" index \(i) using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(color)\" title \"\(Gnuplot.text(label(cell, why))): train\"")
+                layers.append("\"\(name).dat\" index \(i) using 1:3 with lines lw 2 dt 2 lc rgb \"\(color)\" title \"validation\"")
+            }
+            try save(text, "\(name).dat")
+            var script = PlotStyle.header(name: name, title: "\(a.problem): loss of chosen (ξ, α) cells", source: source)
+            script += """
+                set title "\(Gnuplot.text(a.problem)): training (solid) and validation (dashed) loss of chosen cells, mean over repeats"
+                set xlabel "epoch"
+                set ylabel "cross-entropy loss"
+                set logscale y
+                plot \(layers.joined(separator: ", \\\n     "))
+
+                """
+            try save(script, "\(name).gp")
+        case .surface(let p):
+            let ids = chosen.compactMap { members($0.cell).first }
+            guard ids.count == chosen.count else { return nil }
+            let paths = try Self.rows(of: resultsDirectory + "/trajectories.csv", ids: Set(ids))
+            var text = "# step x y, one block per chosen cell\n"
+            var layers = Self.surfaceMapLayers(data: "\(p.name)-surface.dat")
+            for (i, (cell, why)) in chosen.enumerated() {
+                let rows = paths[ids[i]] ?? []
+                let stride = max(1, rows.count / 1500)
+                text += "# \(label(cell, why))\n"
+                for (k, row) in rows.enumerated() where k % stride == 0 || k == rows.count - 1 { text += "\(row[1]) \(row[2]) \(row[3])\n" }
+                text += "\n\n"
+                layers.append("\"\(name).dat\" index \(i) using 2:3 with lines lw 2 lc rgb \"\(colors[i % colors.count])\" title \"\(Gnuplot.text(label(cell, why)))\"")
+            }
+            try save(text, "\(name).dat")
+            let surface = p.surface
+            var script = PlotStyle.header(name: name, title: "\(surface.name): trajectories of chosen (ξ, α) cells", source: source)
+            script += """
+                set title "\(surface.name): momentum trajectories of chosen (ξ, α) cells"
+
+                """ + Self.surfaceMap(surface, data: "\(p.name)-surface.dat") + "plot \(layers.joined(separator: ", \\\n     "))\n"
+            try save(script, "\(name).gp")
+        }
+        return Figure(name: name, title: "\(a.problem): chosen (ξ, α) cells by \(a.target)")
+    }
+}

@@ -62,6 +62,7 @@ public enum ReportWriter {
             if let robust = robustness(rows, problem: ranking.problem, metric: ranking.metric, higherIsBetter: ranking.higherIsBetter) {
                 text += robust
             }
+            if let table = try? RunsTable(rows: rows) { text += tuningCurves(table, ranking: ranking) }
             let mine = figures.filter { $0.hasPrefix(ranking.problem + "-") && !$0.contains("momentum") }
             if !mine.isEmpty {
                 text += "\nFigures: " + mine.map { "[\($0.dropLast(4))](\(figurePrefix)/\($0))" }.joined(separator: ", ") + "\n"
@@ -113,6 +114,36 @@ public enum ReportWriter {
         let unranked = ranking.entries.filter { $0.rank == nil }
         if !unranked.isEmpty {
             text += "Not ranked: " + unranked.map { "\($0.optimizer) (\($0.note))" }.joined(separator: "; ") + ".\n"
+        }
+        return text
+    }
+
+    /// Tuning curves of an accuracy-ranked problem: per optimizer, the expected best of k
+    /// settings drawn at random from its grid (each setting scored by its mean over seeds,
+    /// a setting whose runs diverged or failed counting as accuracy 0), for k = 1, 2, 4, …
+    /// and all K. How much an optimizer depends on tuning: a flat curve is robust.
+    public static func tuningCurves(_ table: RunsTable, ranking: SuiteSummary.ProblemRanking) -> String {
+        guard ranking.higherIsBetter else { return "" }
+        var curves: [(String, [Double])] = []
+        for entry in ranking.entries {
+            let mine = table.records.filter { $0.problem == ranking.problem && $0.optimizer == entry.optimizer && $0.convention == entry.convention }
+            var settings: [String: [RunRecord]] = [:]
+            for run in mine { settings[table.settingText(run), default: []].append(run) }
+            guard settings.count >= 2 else { continue }
+            let scores = settings.values.map { runs -> Double in
+                runs.allSatisfy(\.isUsable) ? Statistics.mean(runs.compactMap { $0.metric(ranking.metric) }) : 0
+            }
+            curves.append(("\(entry.optimizer) (\(entry.convention))", Statistics.tuningCurve(scores.map { $0.isFinite ? $0 : 0 }, higherIsBetter: true)))
+        }
+        guard !curves.isEmpty else { return "" }
+        let largest = curves.map(\.1.count).max()!
+        var ks = sequence(first: 1) { $0 * 2 }.prefix { $0 < largest }.map { $0 }
+        ks.append(largest)
+        var text = "\nTuning curves: the expected best \(ranking.metric) of k settings drawn at random from each optimizer's grid "
+        text += "(each setting's mean over seeds; a setting with a diverged or failed run counts as 0). A flat curve needs little tuning.\n\n"
+        text += "| optimizer | settings |" + ks.map { " k = \($0) |" }.joined() + "\n|---|---:|" + String(repeating: "---:|", count: ks.count) + "\n"
+        for (name, curve) in curves {
+            text += "| \(name) | \(curve.count) |" + ks.map { k in k <= curve.count ? String(format: " %.4g |", curve[k - 1]) : " — |" }.joined() + "\n"
         }
         return text
     }

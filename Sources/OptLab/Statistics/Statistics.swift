@@ -110,6 +110,30 @@ public enum Statistics {
         return adjusted
     }
 
+    /// A tuning curve: for k = 1…K, the expected best of k trials drawn at random without
+    /// replacement from the K `values` (each a setting's score; `higherIsBetter` says which
+    /// end is best), computed exactly over all orderings. With the values sorted from worst
+    /// to best, the i-th (1-based) is the best of a k-subset with probability
+    /// C(i − 1, k − 1)/C(K, k).
+    public static func tuningCurve(_ values: [Double], higherIsBetter: Bool) -> [Double] {
+        let sorted = values.sorted { higherIsBetter ? $0 < $1 : $0 > $1 }
+        let count = sorted.count
+        guard count > 0 else { return [] }
+        return (1...count).map { k in
+            // The weights C(i − 1, k − 1)/C(K, k) through log-gamma, so that large K cannot overflow.
+            var total = 0.0
+            for i in k...count {
+                total += sorted[i - 1] * exp(logChoose(i - 1, k - 1) - logChoose(count, k))
+            }
+            return total
+        }
+    }
+
+    /// log C(n, k).
+    static func logChoose(_ n: Int, _ k: Int) -> Double {
+        lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1))
+    }
+
     /// Spearman's rank correlation (Pearson's on average ranks); nil for fewer than 2 points
     /// or a constant series.
     public static func spearman(_ x: [Double], _ y: [Double]) -> Double? {

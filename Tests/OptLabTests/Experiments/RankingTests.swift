@@ -138,6 +138,20 @@ struct RankingTests {
         #expect(adam[14] == "best")
     }
 
+    @Test("tuning curves in the report: expected best of k random settings, diverged settings as 0")
+    func tuningCurves() throws {
+        // adam: settings 0.9 and 0.8 → k = 1: 0.85, k = 2: 0.9. sgd: 0.7, diverged (0), 0.8 →
+        // k = 1: 0.5; k = 2: pairs {0.7, 0} {0.7, 0.8} {0, 0.8} → (0.7 + 0.8 + 0.8)/3 = 0.7667; k = 3: 0.8.
+        let rows = [Self.networkHeader, Self.network("adam", lr: "0.01", seed: 0, valAcc: 0.9), Self.network("adam", lr: "0.1", seed: 0, valAcc: 0.8),
+                    Self.network("sgd", lr: "0.01", seed: 0, valAcc: 0.7), Self.network("sgd", lr: "0.1", seed: 0, valAcc: nil, status: "diverged"),
+                    Self.network("sgd", lr: "1.0", seed: 0, valAcc: 0.8)]
+        let table = try RunsTable(rows: rows)
+        let text = ReportWriter.tuningCurves(table, ranking: try Self.ranking(rows))
+        #expect(text.contains("| optimizer | settings | k = 1 | k = 2 | k = 3 |"), "\(text)")
+        #expect(text.contains("| adam (keras) | 2 | 0.85 | 0.9 | — |"), "\(text)")
+        #expect(text.contains("| sgd (keras) | 3 | 0.5 | 0.7667 | 0.8 |"), "\(text)")
+    }
+
     @Test("the saddle and Rosenbrock run from a suite: no diverged optimizer is ranked")
     func suiteRun() throws {
         let root = TestData.scratchRoot + "/optlab-rank-\(UUID().uuidString)"

@@ -75,3 +75,19 @@ struct StatisticsTests {
         #expect(Statistics.averageRanks([10, 30, 20, 20]) == [1, 4, 2.5, 2.5])
     }
 }
+
+@Suite("Statistics: tuning curves")
+struct TuningCurveTests {
+    @Test("expected best of k random settings, by hand")
+    func byHand() {
+        // Scores 0.7, 0.9, 0.8 (higher better). k = 1: the mean, 0.8. k = 2: the best of each
+        // of the three pairs, (0.9 + 0.8 + 0.9)/3 = 0.8667. k = 3: the best, 0.9.
+        let curve = Statistics.tuningCurve([0.7, 0.9, 0.8], higherIsBetter: true)
+        #expect(curve.count == 3)
+        #expect(abs(curve[0] - 0.8) < 1e-12 && abs(curve[1] - 2.6 / 3) < 1e-12 && abs(curve[2] - 0.9) < 1e-12)
+        // Losses (lower better) 3, 1, 2: k = 2 gives (1 + 2 + 1)/3.
+        let losses = Statistics.tuningCurve([3, 1, 2], higherIsBetter: false)
+        #expect(abs(losses[1] - 4.0 / 3) < 1e-12 && losses[2] == 1)
+        #expect(Statistics.tuningCurve([], higherIsBetter: true).isEmpty)
+    }
+}

@@ -6,7 +6,7 @@ extension OptLabCommand {
     /// `optlab report results/<suite>`.
     public struct Report: ParsableCommand {
         public static let configuration = CommandConfiguration(
-            abstract: "Write results/<suite>/report.md: rankings, best settings and, for momentum sweeps, the course exercise's analysis.",
+            abstract: "Write results/<suite>/report.md and summary.csv: rankings with their evidence and verdicts, best settings, tuning curves and, for momentum sweeps, the course exercise's analysis and its three questions.",
             discussion: """
             Suites named depth*, regularization*, batch-size*, activations* or optimizers-* \
             also get a section checking the course material's claim, with a verdict (held, \

@@ -6,13 +6,17 @@ extension OptLabCommand {
     /// `optlab run SUITE.yaml`.
     public struct Run: ParsableCommand {
         public static let configuration = CommandConfiguration(
-            abstract: "Run an experiment suite into results/<suite>/ (runs.csv, epochs.csv, trajectories.csv).",
+            abstract: "Run an experiment suite into results/<suite>/ (runs.csv, epochs.csv, trajectories.csv, summary.csv).",
             discussion: """
             The suite is validated before anything runs. Runs execute in parallel (--jobs, \
             default: the core count; with more than one job each run uses one BLAS thread). \
             Each finished run is written at once, so an interrupted suite continues with \
-            --resume. --shard I/N runs the runs whose index is I modulo N into \
-            results/<suite>/shards/shard-I-of-N/; 'optlab merge' combines them.
+            --resume. One process writes a results folder at a time (a second exits 2). \
+            --shard I/N runs the runs whose index is I modulo N into \
+            results/<suite>/shards/shard-I-of-N/; 'optlab merge' combines them. The ranking \
+            at the end (also in summary.csv) ranks only runs that ended ok, with seeds, a 95% \
+            interval and a verdict (best, tied, worse; diverged or failed for optimizers \
+            without a usable run); see README, "Rankings and verdicts".
             """)
 
         @Argument(help: "The suite file (YAML).")

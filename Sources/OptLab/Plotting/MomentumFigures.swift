@@ -9,7 +9,10 @@ extension SuitePlotter {
     /// cells marked ×, cells where no run reached the target left blank.
     func momentumFigure(_ a: MomentumAnalysis, source: String) throws -> Figure {
         let name = "\(a.problem)-momentum-\(a.target)"
-        var text = "# xi_index alpha_index mean_to_target diverged label\n"
+        var text = "# xi_index alpha_index mean_to_target diverged label label_colour\n"
+        // Labels dark on the bright end of the palette, white on the dark end.
+        let reached = a.cells.compactMap(\.meanToTarget)
+        let (low, high) = (reached.min() ?? 0, reached.max() ?? 1)
         for (i, xi) in a.xis.enumerated() {
             for (j, alpha) in a.alphas.enumerated() {
                 let c = a.cell(xi: xi, alpha: alpha)
@@ -17,7 +20,10 @@ extension SuitePlotter {
                 // Whole numbers without ".0"; a cell reached by only some repeats says so: "19 (2/3)".
                 var label = c?.meanToTarget.map { $0 == $0.rounded() ? String(format: "%.0f", $0) : String(format: "%.1f", $0) } ?? "-"
                 if let c, c.meanToTarget != nil, c.reached < c.repeats { label += " (\(c.reached)/\(c.repeats))" }
-                text += "\(j) \(i) \(Self.fmt(mean)) \((c?.diverged ?? 0) > 0 ? 1 : 0) \"\(label)\"\n"
+                let position = high > low && mean.isFinite ? (mean - low) / (high - low) : 0
+                // Blank (unreached) cells show the white background: their "-" in black too.
+                let colour = position > 0.55 || !mean.isFinite ? 0x000000 : 0xFFFFFF
+                text += "\(j) \(i) \(Self.fmt(mean)) \((c?.diverged ?? 0) > 0 ? 1 : 0) \"\(label)\" \(colour)\n"
             }
         }
         try save(text, "\(name).dat")
@@ -35,7 +41,7 @@ extension SuitePlotter {
             set xrange [-0.5:\(Double(a.alphas.count) - 0.5)]
             set yrange [-0.5:\(Double(a.xis.count) - 0.5)]
             plot "\(name).dat" using 1:2:3 with image, \\
-                 "" using 1:2:5 with labels font ",10" tc rgb "#ffffff", \\
+                 "" using 1:2:5:6 with labels font ",10" tc rgb variable, \\
                  "" using 1:($4 > 0 ? $2 : NaN) with points pt 2 ps 3 lw 2 lc rgb "#000000"
 
             """

@@ -162,7 +162,7 @@ struct PlottingTests {
         // one step, so it is within 1e-3 when 8·0.9ᵗ ≤ 1e-3: t = 86. The cell prints it, as a
         // whole number (a cell reached by only some repeats would add "(k/n)").
         let data = try String(contentsOfFile: root + "/plots/\(figure.name).dat", encoding: .utf8)
-        #expect(data.contains("\n1 0 86.0 0 \"86\"\n"))
+        #expect(data.contains("\n1 0 86.0 0 \"86\" "))
     }
 
     @Test("each optimizer keeps one colour everywhere")

@@ -19,12 +19,12 @@ set ylabel "f(x, y) − f_{min}"
 set logscale y
 set format y "10^{%L}"
 set yrange [*:412.5]
-plot "beale-paths.dat" index 0 using 2:6 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
+plot "beale-paths.dat" index 0 using 2:6 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.01)", \
      "beale-paths.dat" index 1 using 2:6 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
-     "beale-paths.dat" index 2 using 2:6 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.001)", \
-     "beale-paths.dat" index 3 using 2:6 with lines lw 2 lc rgb "#56B4E9" title "nesterov (lr=0.001)", \
-     "beale-paths.dat" index 4 using 2:6 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.01)", \
-     "beale-paths.dat" index 5 using 2:6 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
-     "beale-paths.dat" index 6 using 2:6 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.01)", \
+     "beale-paths.dat" index 2 using 2:6 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
+     "beale-paths.dat" index 3 using 2:6 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.001)", \
+     "beale-paths.dat" index 4 using 2:6 with lines lw 2 lc rgb "#56B4E9" title "nesterov (lr=0.001)", \
+     "beale-paths.dat" index 5 using 2:6 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.01)", \
+     "beale-paths.dat" index 6 using 2:6 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
      "beale-paths.dat" index 7 using 2:6 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
      "beale-paths.dat" index 8 using 2:6 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)"

@@ -29,7 +29,7 @@ plot "fashion-curves.dat" index 0 using 2:10:11 with filledcurves fs transparent
      "fashion-curves.dat" index 4 using 2:10:11 with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
      "fashion-curves.dat" index 4 using 2:9 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 5 using 2:10:11 with filledcurves fs transparent solid 0.18 noborder lc rgb "#B8A000" notitle, \
-     "fashion-curves.dat" index 5 using 2:9 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#B8A000" title "rmsprop (lr=0.001, l2=0.0001)", \
+     "fashion-curves.dat" index 5 using 2:9 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#B8A000" title "rmsprop (lr=0.01, l2=0.0001)", \
      "fashion-curves.dat" index 6 using 2:10:11 with filledcurves fs transparent solid 0.18 noborder lc rgb "#009E73" notitle, \
      "fashion-curves.dat" index 6 using 2:9 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#009E73" title "adagrad (lr=0.1, l2=0)", \
      "fashion-curves.dat" index 7 using 2:10:11 with filledcurves fs transparent solid 0.18 noborder lc rgb "#000000" notitle, \

@@ -15,7 +15,7 @@ set key outside right top box opaque
 set grid lc rgb "#dddddd"
 unset key
 set palette defined (0 "#0d0887", 1 "#7e03a8", 2 "#cc4778", 3 "#f89540", 4 "#f0f921")
-set cbrange [0.40001214724986167:4.0140614810032265]
+set cbrange [0.3997187388530877:2.2627183675318956]
 set cblabel "final val loss"
 set xtics ("0.001" 0, "0.01" 1, "0.1" 2) rotate by -45 font ",8"
 set ytics ("0" 0, "0.0001" 1) font ",8"

@@ -22,7 +22,7 @@ plot "fashion-curves.dat" index 0 using 12:6 with linespoints lw 2 pt 7 ps 0.6 l
      "fashion-curves.dat" index 2 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#CC79A7" title "adamax (lr=0.01, l2=0.0001)", \
      "fashion-curves.dat" index 3 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#56B4E9" title "nesterov (lr=0.01, l2=0)", \
      "fashion-curves.dat" index 4 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.01, l2=0)", \
-     "fashion-curves.dat" index 5 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#B8A000" title "rmsprop (lr=0.001, l2=0.0001)", \
+     "fashion-curves.dat" index 5 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#B8A000" title "rmsprop (lr=0.01, l2=0.0001)", \
      "fashion-curves.dat" index 6 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#009E73" title "adagrad (lr=0.1, l2=0)", \
      "fashion-curves.dat" index 7 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#000000" title "sgd (lr=0.1, l2=0.0001)", \
      "fashion-curves.dat" index 8 using 12:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#0072B2" title "adadelta (lr=0.1, l2=0)"

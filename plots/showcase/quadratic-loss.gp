@@ -22,9 +22,9 @@ set yrange [*:770.0]
 plot "quadratic-paths.dat" index 0 using 2:6 with lines lw 2 lc rgb "#56B4E9" title "nesterov (lr=0.1)", \
      "quadratic-paths.dat" index 1 using 2:6 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.1)", \
      "quadratic-paths.dat" index 2 using 2:6 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.01)", \
-     "quadratic-paths.dat" index 3 using 2:6 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
-     "quadratic-paths.dat" index 4 using 2:6 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
-     "quadratic-paths.dat" index 5 using 2:6 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
-     "quadratic-paths.dat" index 6 using 2:6 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.1)", \
+     "quadratic-paths.dat" index 3 using 2:6 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.1)", \
+     "quadratic-paths.dat" index 4 using 2:6 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
+     "quadratic-paths.dat" index 5 using 2:6 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
+     "quadratic-paths.dat" index 6 using 2:6 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
      "quadratic-paths.dat" index 7 using 2:6 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
      "quadratic-paths.dat" index 8 using 2:6 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)"

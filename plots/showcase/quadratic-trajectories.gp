@@ -44,14 +44,14 @@ plot "quadratic-surface.dat" nonuniform matrix with image notitle, \
      "quadratic-paths.dat" index 1 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#000000" notitle, \
      "quadratic-paths.dat" index 2 using 3:4 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.01)", \
      "quadratic-paths.dat" index 2 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#E69F00" notitle, \
-     "quadratic-paths.dat" index 3 using 3:4 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
-     "quadratic-paths.dat" index 3 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
-     "quadratic-paths.dat" index 4 using 3:4 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
-     "quadratic-paths.dat" index 4 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#7F7F7F" notitle, \
-     "quadratic-paths.dat" index 5 using 3:4 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
-     "quadratic-paths.dat" index 5 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#CC79A7" notitle, \
-     "quadratic-paths.dat" index 6 using 3:4 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.1)", \
-     "quadratic-paths.dat" index 6 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#B8A000" notitle, \
+     "quadratic-paths.dat" index 3 using 3:4 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.1)", \
+     "quadratic-paths.dat" index 3 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#B8A000" notitle, \
+     "quadratic-paths.dat" index 4 using 3:4 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
+     "quadratic-paths.dat" index 4 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
+     "quadratic-paths.dat" index 5 using 3:4 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
+     "quadratic-paths.dat" index 5 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#7F7F7F" notitle, \
+     "quadratic-paths.dat" index 6 using 3:4 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
+     "quadratic-paths.dat" index 6 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#CC79A7" notitle, \
      "quadratic-paths.dat" index 7 using 3:4 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
      "quadratic-paths.dat" index 7 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#009E73" notitle, \
      "quadratic-paths.dat" index 8 using 3:4 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)", \

@@ -27,4 +27,4 @@ plot "rosenbrock-paths.dat" index 0 using 2:6 with lines lw 2 lc rgb "#E69F00" t
      "rosenbrock-paths.dat" index 5 using 2:6 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
      "rosenbrock-paths.dat" index 6 using 2:6 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
      "rosenbrock-paths.dat" index 7 using 2:6 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)", \
-     "rosenbrock-paths.dat" index 8 using 2:6 with lines lw 2 lc rgb "#56B4E9" title "nesterov (lr=0.1) [diverged]"
+     "rosenbrock-paths.dat" index 8 using 2:6 with lines lw 2 lc rgb "#56B4E9" title "nesterov [diverged]"

@@ -54,7 +54,7 @@ plot "rosenbrock-surface.dat" nonuniform matrix with image notitle, \
      "rosenbrock-paths.dat" index 6 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#009E73" notitle, \
      "rosenbrock-paths.dat" index 7 using 3:4 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)", \
      "rosenbrock-paths.dat" index 7 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#0072B2" notitle, \
-     "rosenbrock-paths.dat" index 8 using 3:4 with lines lw 2 lc rgb "#56B4E9" title "nesterov (lr=0.1) [diverged]", \
+     "rosenbrock-paths.dat" index 8 using 3:4 with lines lw 2 lc rgb "#56B4E9" title "nesterov [diverged]", \
      "rosenbrock-paths.dat" index 8 every 1 using 3:4 with points pt 7 ps 0.7 lc rgb "#56B4E9" notitle, \
      $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" title "start", \
      $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum"

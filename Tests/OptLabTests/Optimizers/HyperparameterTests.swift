@@ -3,7 +3,7 @@ import OptLab
 import OptLabCommands
 
 /// The defaults every optimizer declares, pinned: the doc comments, `optlab list
-/// optimizers` and the table must all say the same.
+/// optimizers` and README's table must all say the same.
 @Suite("Optimizers: defaults and validation")
 struct HyperparameterTests {
     static let pinned: [OptimizerKind: [Convention: [String: Double]]] = [

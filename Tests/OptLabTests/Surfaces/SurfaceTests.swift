@@ -67,7 +67,7 @@ struct SurfaceTests {
         }
     }
 
-    @Test("customary starts from the issue: Rosenbrock (−2, 2), Beale (3, 4)")
+    @Test("customary starts: Rosenbrock (−2, 2), Beale (3, 4)")
     func customaryStarts() throws {
         #expect(try Surface.named("rosenbrock").start == Point(-2, 2))
         #expect(try Surface.named("beale").start == Point(3, 4))

@@ -60,6 +60,10 @@ struct ExecutionTests {
             #expect(report.missing.count == 2 - i)
         }
         #expect(try Self.results(root + "/sharded/exec") == one)
+        // The merged folder gets its summary.csv, equal to the unsharded one's (no timing in it).
+        try SummaryTable.write(resultsDirectory: root + "/one/exec",
+                               targets: Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) }))
+        #expect(try ResultsStore.readRows(root + "/sharded/exec/summary.csv") == ResultsStore.readRows(root + "/one/exec/summary.csv"))
         // A run's id and numbers match the unsharded run's, row for row.
         let runs = try ResultsStore.readRows(root + "/one/exec/runs.csv")
         let header = runs[0]

@@ -17,6 +17,7 @@ struct DescendCommandTests {
         (["descend", "--surface", "beale", "--optimizer", "adam", "--steps", "5", "--convention", "torch"], "valid: keras, pytorch"),
         (["descend", "--surface", "beale", "--optimizer", "adam", "--steps", "5", "--start", "1"], "--start expects two finite numbers"),
         (["descend", "--surface", "beale", "--optimizer", "adam", "--steps", "-5"], "--steps must be from 0 to 1000000"),
+        (["descend", "--surface", "beale", "--optimizer", "adam", "--steps", "9223372036854775807"], "--steps must be from 0 to 1000000"),
         (["descend", "--surface", "beale", "--optimizer", "adam", "--steps", "five"], "'five' is invalid for '--steps"),
         (["descend", "--surface", "beale", "--optimizer", "adam"], "Missing expected argument '--steps"),
         (["list", "colours"], "'colours' is invalid"),

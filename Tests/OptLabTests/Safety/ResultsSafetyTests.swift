@@ -179,4 +179,29 @@ struct ResultsSafetyTests {
         #expect(code == 1)
         #expect(message == "optlab: error: \(root)/file/results: Not a directory", "\(message ?? "")")
     }
+
+    @Test("a suite whose names are code or paths is refused by run before anything is written")
+    func injectionLeavesNothing() throws {
+        let root = Self.root()
+        let suite = root + "/inject.yaml"
+        FileManager.default.createFile(atPath: suite, contents: Data("""
+            name: inject
+            optimizers: [sgd]
+            problems:
+              - surface: {name: 'q" ; system "id > pwned2.txt" ; x="', surface: quadratic, steps: 5}
+              - surface: {name: "../../../../elsewhere/x", surface: booth, steps: 5}
+            """.utf8))
+        let (code, message) = OptLabCommand.execute(["run", suite, "--out", root + "/results", "--plots", root + "/plots"])
+        #expect(code == 2)
+        #expect(message?.components(separatedBy: "\n").count == 2, "\(message ?? "")")
+        // Nothing was written: no results, no plots, no file from the injected command.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["inject.yaml"])
+        #expect(!FileManager.default.fileExists(atPath: "pwned2.txt"))
+        let dotted = root + "/dots.yaml"
+        for name in ["'..'", "'.'"] {
+            FileManager.default.createFile(atPath: dotted, contents: Data("name: \(name)\noptimizers: [sgd]\nproblems:\n  - surface: {surface: booth, steps: 3}\n".utf8))
+            #expect(OptLabCommand.execute(["run", dotted, "--out", root + "/results"]).code == 2)
+        }
+        #expect(!FileManager.default.fileExists(atPath: root + "/results"))
+    }
 }

@@ -13,12 +13,13 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "fashion: final test accuracy at each optimizer's best setting (error bars: ± std over repeats)"
+set title "fashion: final test accuracy at each optimizer's best setting (bar: mean; dots: seeds; ± std with 3+ seeds)"
 set ylabel "test accuracy"
-set style fill solid 0.85 border rgb "#333333"
+set style fill solid 0.6 border rgb "#333333"
 set boxwidth 0.7
 set xtics rotate by -30
 unset key
-set yrange [*:1]
-plot "fashion-ranking.dat" using 1:3:5:xtic(2) with boxes lc rgb variable, \
-     "" using 1:3:4 with yerrorbars pt -1 lc rgb "#000000"
+set yrange [0:1]
+plot "fashion-ranking.dat" index 0 using 1:3:5:xtic(2) with boxes lc rgb variable, \
+     "" index 0 using 1:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "#000000", \
+     "" index 1 using 1:2 with points pt 7 ps 0.7 lc rgb "#000000"

@@ -97,26 +97,29 @@ extension SuitePlotter {
             figures.append(Figure(name: "\(name)-accuracy", title: "Validation accuracy against epoch, \(name)"))
         }
 
-        // Ranking: final test accuracy of each optimizer's best setting, mean ± std.
-        var bars = "# rank optimizer mean std color\n"
+        // Ranking: final test accuracy of each optimizer's best setting: the mean as a bar
+        // from 0, every seed as a dot, ± std only with enough seeds to mean something.
+        var bars = "# rank optimizer mean std color (std nan below \(SuiteSummary.minimumSeeds) seeds)\n"
+        var seeds = "# rank test_accuracy, one row per seed\n"
         for (i, entry) in ranking.entries.filter({ $0.rank != nil }).enumerated() {
             let values = entry.runIDs.compactMap { id in runs.rows.first { $0.first == id }.flatMap { runs.number($0, "final_test_acc") } }
-            let mean = values.isEmpty ? Double.nan : values.reduce(0, +) / Double(values.count)
-            let std = values.count > 1 ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
-            bars += "\(i) \(entry.optimizer) \(Self.fmt(mean)) \(Self.fmt(std)) \(Int(PlotStyle.color(entry.optimizer).dropFirst(), radix: 16)!)\n"
+            let std = values.count >= SuiteSummary.minimumSeeds ? Statistics.standardDeviation(values) : .nan
+            bars += "\(i) \(entry.optimizer) \(Self.fmt(Statistics.mean(values))) \(Self.fmt(std)) \(Int(PlotStyle.color(entry.optimizer).dropFirst(), radix: 16) ?? 0)\n"
+            for value in values { seeds += "\(i) \(Self.fmt(value))\n" }
         }
-        try save(bars, "\(name)-ranking.dat")
+        try save(bars + "\n\n" + seeds, "\(name)-ranking.dat")
         var ranking = PlotStyle.header(name: "\(name)-ranking", title: "Best final test accuracy per optimizer, \(name)", source: source)
         ranking += """
-            set title "\(Gnuplot.text(name)): final test accuracy at each optimizer's best setting (error bars: ± std over repeats)"
+            set title "\(Gnuplot.text(name)): final test accuracy at each optimizer's best setting (bar: mean; dots: seeds; ± std with \(SuiteSummary.minimumSeeds)+ seeds)"
             set ylabel "test accuracy"
-            set style fill solid 0.85 border rgb "#333333"
+            set style fill solid 0.6 border rgb "#333333"
             set boxwidth 0.7
             set xtics rotate by -30
             unset key
-            set yrange [*:1]
-            plot "\(name)-ranking.dat" using 1:3:5:xtic(2) with boxes lc rgb variable, \\
-                 "" using 1:3:4 with yerrorbars pt -1 lc rgb "#000000"
+            set yrange [0:1]
+            plot "\(name)-ranking.dat" index 0 using 1:3:5:xtic(2) with boxes lc rgb variable, \\
+                 "" index 0 using 1:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "#000000", \\
+                 "" index 1 using 1:2 with points pt 7 ps 0.7 lc rgb "#000000"
 
             """
         try save(ranking, "\(name)-ranking.gp")

@@ -340,12 +340,11 @@ public enum CourseClaims {
 
     // MARK: helpers
 
-    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+    static func mean(_ values: [Double]) -> Double { Statistics.mean(values) }
 
+    /// The sample standard deviation, 0 for fewer than two runs (the claims' convention).
     static func standardDeviation(_ values: [Double]) -> Double {
-        guard values.count > 1 else { return 0 }
-        let m = mean(values)
-        return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+        values.count > 1 ? Statistics.standardDeviation(values) : 0
     }
 
     /// Standard error of the difference of two means (0 with single runs).

@@ -222,29 +222,8 @@ public struct MomentumAnalysis: Sendable {
         return (diverged, stable)
     }
 
-    static func ranks(_ values: [Double]) -> [Double] {
-        let order = values.indices.sorted { values[$0] < values[$1] }
-        var ranks = [Double](repeating: 0, count: values.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            // Equal up to rounding (0.01/(1 − 0.9) and 0.1/(1 − 0) differ in the last bit) ties.
-            while j + 1 < order.count && values[order[j + 1]] - values[order[i]] <= 1e-9 * abs(values[order[i]]) { j += 1 }
-            for k in i...j { ranks[order[k]] = Double(i + j) / 2 + 1 }  // ties share the mean rank
-            i = j + 1
-        }
-        return ranks
-    }
-
+    /// Spearman's correlation with ties up to rounding (0 for a constant series).
     public static func spearman(_ a: [Double], _ b: [Double]) -> Double {
-        let ra = ranks(a), rb = ranks(b)
-        let ma = ra.reduce(0, +) / Double(ra.count), mb = rb.reduce(0, +) / Double(rb.count)
-        var covariance = 0.0, va = 0.0, vb = 0.0
-        for i in ra.indices {
-            covariance += (ra[i] - ma) * (rb[i] - mb)
-            va += (ra[i] - ma) * (ra[i] - ma)
-            vb += (rb[i] - mb) * (rb[i] - mb)
-        }
-        return va == 0 || vb == 0 ? 0 : covariance / (va * vb).squareRoot()
+        Statistics.spearman(a, b, relativeTolerance: 1e-9) ?? 0
     }
 }

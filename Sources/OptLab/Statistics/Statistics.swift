@@ -80,14 +80,16 @@ public enum Statistics {
         }
     }
 
-    /// Average ranks (1-based) of `values`, ties sharing the mean of their positions.
-    public static func averageRanks(_ values: [Double]) -> [Double] {
+    /// Average ranks (1-based) of `values`, ties sharing the mean of their positions. Values
+    /// within `relativeTolerance`·|v| of the smallest of their group tie (0: only equal ones;
+    /// a small tolerance lets 0.01/(1 − 0.9) tie with 0.1, which differ in the last bit).
+    public static func averageRanks(_ values: [Double], relativeTolerance: Double = 0) -> [Double] {
         let order = values.indices.sorted { values[$0] < values[$1] }
         var ranks = [Double](repeating: 0, count: values.count)
         var i = 0
         while i < order.count {
             var j = i
-            while j + 1 < order.count, values[order[j + 1]] == values[order[i]] { j += 1 }
+            while j + 1 < order.count, values[order[j + 1]] - values[order[i]] <= relativeTolerance * abs(values[order[i]]) { j += 1 }
             let rank = Double(i + j) / 2 + 1
             for k in i...j { ranks[order[k]] = rank }
             i = j + 1
@@ -134,11 +136,11 @@ public enum Statistics {
         lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1))
     }
 
-    /// Spearman's rank correlation (Pearson's on average ranks); nil for fewer than 2 points
-    /// or a constant series.
-    public static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
+    /// Spearman's rank correlation (Pearson's on average ranks, ties as in
+    /// ``averageRanks(_:relativeTolerance:)``); nil for fewer than 2 points or a constant series.
+    public static func spearman(_ x: [Double], _ y: [Double], relativeTolerance: Double = 0) -> Double? {
         guard x.count == y.count, x.count >= 2 else { return nil }
-        let (rx, ry) = (averageRanks(x), averageRanks(y))
+        let (rx, ry) = (averageRanks(x, relativeTolerance: relativeTolerance), averageRanks(y, relativeTolerance: relativeTolerance))
         let (mx, my) = (mean(rx), mean(ry))
         var sxy = 0.0, sxx = 0.0, syy = 0.0
         for i in rx.indices {

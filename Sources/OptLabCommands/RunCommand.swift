@@ -57,7 +57,7 @@ extension OptLabCommand {
             let (ran, skipped) = try runner.run()
             print("\(ran) runs done\(skipped > 0 ? ", \(skipped) were already complete" : ""); results in \(runner.directory)")
             let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
-            let rankings = try SummaryTable.write(resultsDirectory: runner.directory, targets: targets)
+            let rankings = try SummaryTable.write(resultsDirectory: runner.directory, targets: targets, tuning: suite.tuning)
             print(SuiteSummary.text(rankings), terminator: "")
             // Figures need the whole suite: a shard leaves them to 'optlab merge' and 'optlab plot'.
             if !noPlots && shard == nil {
@@ -83,7 +83,12 @@ extension OptLabCommand {
             let suite = try Suite.load(path: self.suite)
             let runs = suite.expand()
             func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-            print("\(self.suite): valid; \(count(runs.count, "run")) (\(count(suite.problems.count, "problem")), \(count(suite.optimizers.count, "optimizer")), \(count(suite.repeats, "repeat")))")
+            if let tuning = suite.tuning {
+                let planned = suite.plannedRunCount() ?? runs.count
+                print("\(self.suite): valid; \(count(planned, "run")): \(count(runs.count, "tuning run")) (\(tuning.sampler.rawValue) search, one seed) and \(count(planned - runs.count, "confirmation run")) (\(count(tuning.confirmSeeds, "seed")) per selected setting) over \(count(suite.problems.count, "problem")) and \(count(suite.optimizers.count, "optimizer"))")
+            } else {
+                print("\(self.suite): valid; \(count(runs.count, "run")) (\(count(suite.problems.count, "problem")), \(count(suite.optimizers.count, "optimizer")), \(count(suite.repeats, "repeat")))")
+            }
         }
     }
 

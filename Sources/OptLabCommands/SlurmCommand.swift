@@ -51,6 +51,9 @@ extension OptLabCommand {
 
         public func run() throws {
             let loaded = try Suite.load(path: suite)
+            if loaded.tuning != nil {
+                throw InputError("a suite with a tuning protocol cannot be split into array tasks: its confirmation runs depend on the tuning results; run it with 'optlab run'", file: suite)
+            }
             let resources = SlurmArray.Resources(shards: shards, partition: partition, time: time, cpusPerTask: cpusPerTask,
                                                  memory: mem, arrayParallelism: arrayParallelism)
             let runCount = loaded.expand().count

@@ -23,7 +23,8 @@ public enum Comparison {
                     return pair.count == 2 ? "to_\(pair[0])_\(pair[1])" : nil
                 })
             })
-            let rankings = SuiteSummary.rank(try RunsTable.read(directory + "/runs.csv"), targets: targets)
+            let tuning = (try? ResolvedSuite.suite(in: directory))?.tuning
+            let rankings = SuiteSummary.rank(try RunsTable.read(directory + "/runs.csv"), targets: targets, tuning: tuning)
             return Folder(directory: directory, document: document, rankings: rankings)
         }
     }

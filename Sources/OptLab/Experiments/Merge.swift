@@ -65,7 +65,8 @@ public enum ShardMerger {
         try ResultsStore.writeAtomically(suiteDirectory + "/epochs.csv", rows: [suite.epochsHeader] + byRun(epochRows))
         try ResultsStore.writeAtomically(suiteDirectory + "/trajectories.csv", rows: [ResultsStore.trajectoriesHeader] + byRun(trajectoryRows))
         try SummaryTable.write(resultsDirectory: suiteDirectory,
-                               targets: Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) }))
+                               targets: Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) }),
+                               tuning: suite.tuning)
         var missing: [String: Int] = [:]
         if let n = shardCounts.first {
             for i in 0..<n {

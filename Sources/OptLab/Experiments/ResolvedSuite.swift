@@ -42,6 +42,9 @@ public enum ResolvedSuite {
         public var swept: [String: String]
         public var `repeat`: Int
         public var seed: UInt64
+        /// Under a tuning protocol: `tune` or `confirm`, and the trial of the setting.
+        public var phase: String?
+        public var trial: Int?
     }
 
     public static let sourceName = "suite.yaml"
@@ -70,7 +73,8 @@ public enum ResolvedSuite {
                 RunEntry(id: run.id, index: run.index, problem: suite.problems[run.problemIndex].name,
                          optimizer: run.optimizer.kind.rawValue, convention: run.optimizer.convention.rawValue,
                          hyperparameters: (try? run.optimizer.resolvedValues().values) ?? [:],
-                         swept: run.settings.mapValues(\.description), repeat: run.repeatIndex, seed: run.seed)
+                         swept: run.settings.mapValues(\.description), repeat: run.repeatIndex, seed: run.seed,
+                         phase: run.phase?.rawValue, trial: run.trial)
             })
     }
 

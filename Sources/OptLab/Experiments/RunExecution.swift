@@ -48,7 +48,7 @@ extension Suite {
     }
 
     public var runsHeader: [String] {
-        RunsTable.header(sweptKeys: sweptKeys, targetColumns: Array(Set(problems.flatMap { $0.targets.map(\.column) })))
+        RunsTable.header(sweptKeys: sweptKeys, targetColumns: Array(Set(problems.flatMap { $0.targets.map(\.column) })), tuning: tuning != nil)
     }
 
     /// Runs one spec to completion. A diverged run is an outcome; a run that cannot
@@ -60,6 +60,8 @@ extension Suite {
             "run_id": run.id, "problem": problem.name, "optimizer": run.optimizer.kind.rawValue,
             "convention": run.optimizer.convention.rawValue, "repeat": "\(run.repeatIndex)", "seed": "\(run.seed)",
         ]
+        if let phase = run.phase { fields["phase"] = phase.rawValue }
+        if let trial = run.trial { fields["trial"] = "\(trial)" }
         fields["lr"] = (try? run.optimizer.resolvedValues()["lr"]).map(CSV.number) ?? ""
         for (key, value) in run.settings where key != "lr" { fields[key] = value.description }
         var epochRows: [[String]] = [], trajectoryRows: [[String]] = []

@@ -14,6 +14,9 @@ public struct RunSpec: Sendable {
     public var seed: UInt64
     /// Stable id: a digest of the resolved settings, independent of key order in the file.
     public var id: String
+    /// Under a tuning protocol: the phase, and the tuning trial the setting comes from.
+    public var phase: RunPhase? = nil
+    public var trial: Int? = nil
 }
 
 extension Suite {
@@ -54,20 +57,32 @@ extension Suite {
     }
 
     /// The number of runs ``expand()`` gives, computed without expanding; nil when it
-    /// does not fit in an `Int`.
+    /// does not fit in an `Int`. Under a tuning protocol: tuning and confirmation runs.
     public func plannedRunCount() -> Int? {
         var total = 0
         for problem in problems {
             for entry in optimizers {
                 var count = sweptStarts(of: problem).count
+                var settings = 1
                 for values in axes(of: entry, on: problem).values {
-                    let (product, overflow) = count.multipliedReportingOverflow(by: values.count)
+                    let (product, overflow) = settings.multipliedReportingOverflow(by: values.count)
                     if overflow { return nil }
-                    count = product
+                    settings = product
                 }
-                let (runs, overflowRuns) = count.multipliedReportingOverflow(by: repeats(of: problem))
+                var perSetting = repeats(of: problem)
+                if let tuning {
+                    if tuning.sampler == .random || tuning.budget.map({ $0 < settings }) == true { settings = tuning.budget ?? settings }
+                    perSetting = 1
+                    let confirm = tuningIsDeterministic(problem) ? 1 : tuning.confirmSeeds
+                    let (withConfirm, overflow) = settings.addingReportingOverflow(confirm)
+                    if overflow { return nil }
+                    settings = withConfirm
+                }
+                let (product, overflowSettings) = count.multipliedReportingOverflow(by: settings)
+                count = product
+                let (runs, overflowRuns) = count.multipliedReportingOverflow(by: perSetting)
                 let (sum, overflowSum) = total.addingReportingOverflow(runs)
-                if overflowRuns || overflowSum { return nil }
+                if overflowSettings || overflowRuns || overflowSum { return nil }
                 total = sum
             }
         }
@@ -75,36 +90,54 @@ extension Suite {
     }
 
     /// The runs, in canonical order: problems × optimizers × grid (Cartesian product,
-    /// keys sorted, the optimizer's grid over the suite's) × starts × repeats.
+    /// keys sorted, the optimizer's grid over the suite's) × starts × repeats. Under a
+    /// tuning protocol, the tuning runs (problems × optimizers × trials × starts, one seed);
+    /// the confirmation runs depend on their results (``confirmationRuns(tuning:records:)``).
     public func expand() -> [RunSpec] {
         var runs: [RunSpec] = []
         for (problemIndex, problem) in problems.enumerated() {
             for (entryIndex, entry) in optimizers.enumerated() {
-                let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
-                let axes = axes(of: entry, on: problem)
-                let keys = axes.keys.sorted()
-                for combination in cartesian(keys.map { axes[$0]! }) {
-                    let settings = Dictionary(uniqueKeysWithValues: zip(keys, combination))
-                    var overrides = entry.fixed
-                    for (key, value) in settings where declared.contains(key) { overrides[key] = value.number! }
-                    let spec = OptimizerSpec(kind: entry.kind, convention: entry.convention, overrides: overrides)
+                let settingsList: [[String: GridValue]]
+                if let tuning {
+                    settingsList = tuningSettings(of: entry, entryIndex: entryIndex, on: problem, protocol: tuning)
+                } else {
+                    let axes = axes(of: entry, on: problem)
+                    let keys = axes.keys.sorted()
+                    settingsList = cartesian(keys.map { axes[$0]! }).map { Dictionary(uniqueKeysWithValues: zip(keys, $0)) }
+                }
+                for (trial, settings) in settingsList.enumerated() {
                     for (startIndex, start) in sweptStarts(of: problem).enumerated() {
-                        for r in 0..<repeats(of: problem) {
-                            var identity = "problem=\(problem.name);\(problem.identity);optimizer=\(entry.kind.rawValue);convention=\(entry.convention.rawValue)"
-                            for (key, value) in overrides.sorted(by: { $0.key < $1.key }) { identity += ";\(key)=\(CSV.number(value))" }
-                            for key in keys where !declared.contains(key) { identity += ";\(key)=\(settings[key]!)" }
-                            if let start { identity += ";start=\(CSV.number(start.x)),\(CSV.number(start.y))" }
-                            identity += ";repeat=\(r)"
-                            let id = String(String(fnv1a64(identity), radix: 16).leftPadded(to: 16).prefix(12))
-                            runs.append(RunSpec(index: runs.count, problemIndex: problemIndex, optimizer: spec,
-                                                settings: settings, start: start, repeatIndex: r, entryIndex: entryIndex,
-                                                startIndex: startIndex, seed: seed(repeat: r), id: id))
+                        for r in 0..<(tuning == nil ? repeats(of: problem) : 1) {
+                            runs.append(makeRun(index: runs.count, problemIndex: problemIndex, entryIndex: entryIndex, settings: settings,
+                                                start: start, startIndex: startIndex, repeatIndex: r,
+                                                phase: tuning == nil ? nil : .tune, trial: tuning == nil ? nil : trial))
                         }
                     }
                 }
             }
         }
         return runs
+    }
+
+    /// One run: its optimizer spec (fixed values, then the swept ones), seed and id. The id
+    /// digests everything that changes the run's numbers, plus, under a protocol, its phase
+    /// and trial (two trials may draw the same setting).
+    func makeRun(index: Int, problemIndex: Int, entryIndex: Int, settings: [String: GridValue], start: Point?, startIndex: Int,
+                 repeatIndex r: Int, phase: RunPhase?, trial: Int?) -> RunSpec {
+        let problem = problems[problemIndex], entry = optimizers[entryIndex]
+        let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
+        var overrides = entry.fixed
+        for (key, value) in settings where declared.contains(key) { overrides[key] = value.number! }
+        let spec = OptimizerSpec(kind: entry.kind, convention: entry.convention, overrides: overrides)
+        var identity = "problem=\(problem.name);\(problem.identity);optimizer=\(entry.kind.rawValue);convention=\(entry.convention.rawValue)"
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) { identity += ";\(key)=\(CSV.number(value))" }
+        for key in settings.keys.sorted() where !declared.contains(key) { identity += ";\(key)=\(settings[key]!)" }
+        if let start { identity += ";start=\(CSV.number(start.x)),\(CSV.number(start.y))" }
+        identity += ";repeat=\(r)"
+        if let phase { identity += ";phase=\(phase.rawValue)" + (phase == .tune ? ";trial=\(trial ?? 0)" : "") }
+        let id = String(String(fnv1a64(identity), radix: 16).leftPadded(to: 16).prefix(12))
+        return RunSpec(index: index, problemIndex: problemIndex, optimizer: spec, settings: settings, start: start, repeatIndex: r,
+                       entryIndex: entryIndex, startIndex: startIndex, seed: seed(repeat: r), id: id, phase: phase, trial: trial)
     }
 }
 

@@ -24,6 +24,9 @@ public struct RunRecord: Sendable, Equatable {
     /// Target column (`to_val_acc_0.97`) → the epoch or step it was first reached.
     public var reached: [String: Int]
     public var wallSeconds: Double?
+    /// Under a tuning protocol: `tune` or `confirm`, and the trial the setting came from.
+    public var phase: RunPhase? = nil
+    public var trial: Int? = nil
 
     /// The metric of `column`, or nil when the run has none (or it is not finite).
     public func metric(_ column: String) -> Double? { metrics[column] }
@@ -43,16 +46,20 @@ public struct RunsTable: Sendable {
     public static let metricColumns = ["final_train_loss", "final_val_loss", "final_train_acc", "final_val_acc", "final_test_acc",
                                        "best_val_loss", "best_val_acc", "final_loss", "best_loss", "final_distance"]
     public static let trailingColumns = ["wall_seconds"]
+    /// Columns of suites with a tuning protocol only, after `seed`.
+    public static let protocolColumns = ["phase", "trial"]
 
     /// The header for a suite sweeping `sweptKeys` (lr among them or not) with `targetColumns`.
-    public static func header(sweptKeys: [String], targetColumns: [String]) -> [String] {
-        leadingColumns + sweptKeys.filter { $0 != "lr" }.sorted() + outcomeColumns + metricColumns
+    public static func header(sweptKeys: [String], targetColumns: [String], tuning: Bool = false) -> [String] {
+        var outcome = outcomeColumns
+        if tuning { outcome.insert(contentsOf: protocolColumns, at: outcome.firstIndex(of: "status")!) }
+        return leadingColumns + sweptKeys.filter { $0 != "lr" }.sorted() + outcome + metricColumns
             + targetColumns.sorted() + trailingColumns
     }
 
     /// The setting columns of a header: `lr` and every swept key.
     public static func settingColumns(of header: [String]) -> [String] {
-        let fixed = Set(leadingColumns + outcomeColumns + metricColumns + trailingColumns).subtracting(["lr"])
+        let fixed = Set(leadingColumns + outcomeColumns + protocolColumns + metricColumns + trailingColumns).subtracting(["lr"])
         return header.filter { !fixed.contains($0) && !$0.hasPrefix("to_") }
     }
 
@@ -96,7 +103,8 @@ public struct RunsTable: Sendable {
                                      convention: field("convention"), lr: number("lr"), settings: settings, start: start,
                                      repeatIndex: Int(field("repeat")) ?? 0, seed: UInt64(field("seed")) ?? 0, status: status,
                                      epochs: Int(field("epochs")), steps: Int(field("steps")), metrics: metrics,
-                                     reached: reached, wallSeconds: number("wall_seconds")))
+                                     reached: reached, wallSeconds: number("wall_seconds"),
+                                     phase: RunPhase(rawValue: field("phase")), trial: Int(field("trial"))))
         }
         self.records = records
     }

@@ -14,7 +14,7 @@ public enum GridValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    var number: Double? { if case .number(let value) = self { value } else { nil } }
+    public var number: Double? { if case .number(let value) = self { value } else { nil } }
 }
 
 /// An experiment suite: optimizers × grid × problems × repeats (see docs/suites.md).
@@ -28,13 +28,17 @@ public struct Suite: Sendable {
         public var grid: [String: [GridValue]]
         /// Where the entry stands in the suite file (for messages).
         public var location: Location?
+        /// The ends of each grid key given as a log range (random search draws between them).
+        public var ranges: [String: ClosedRange<Double>]
 
-        public init(kind: OptimizerKind, convention: Convention, fixed: [String: Double], grid: [String: [GridValue]], location: Location? = nil) {
+        public init(kind: OptimizerKind, convention: Convention, fixed: [String: Double], grid: [String: [GridValue]],
+                    location: Location? = nil, ranges: [String: ClosedRange<Double>] = [:]) {
             self.kind = kind
             self.convention = convention
             self.fixed = fixed
             self.grid = grid
             self.location = location
+            self.ranges = ranges
         }
     }
 
@@ -138,7 +142,11 @@ public struct Suite: Sendable {
     public var repeats: Int
     public var optimizers: [OptimizerEntry]
     public var grid: [String: [GridValue]]
+    /// The ends of each suite grid key given as a log range.
+    public var gridRanges: [String: ClosedRange<Double>] = [:]
     public var problems: [Problem]
+    /// The tuning protocol, if the suite declares one (`protocol:`).
+    public var tuning: TuningProtocol? = nil
     /// A digest of the file's text, to refuse resuming results of another suite.
     public var digest: String
     /// The file's text, copied into the results folder (`suite.yaml`).

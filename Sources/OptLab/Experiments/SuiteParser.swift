@@ -185,14 +185,16 @@ struct SuiteParser {
         var optimizers: [Suite.OptimizerEntry] = []
         var grid: [String: [GridValue]] = [:], gridNodes: [String: Node] = [:]
         var problems: [Suite.Problem] = []
-        var optimizersNode: Node?, problemsNode: Node?, gridNode: Node?
-        for (key, _, value) in try mapping(root, allowed: ["name", "description", "seed", "repeats", "optimizers", "grid", "problems"], what: "the suite") {
+        var optimizersNode: Node?, problemsNode: Node?, gridNode: Node?, repeatsNode: Node?, protocolNode: Node?
+        var tuning: TuningProtocol?
+        for (key, _, value) in try mapping(root, allowed: ["name", "description", "seed", "repeats", "optimizers", "grid", "protocol", "problems"], what: "the suite") {
             _ = try attempt {
                 switch key {
                 case "name": name = try self.name(value, "the suite's name")
                 case "description": _ = try string(value, "description")
                 case "seed": seed = UInt64(try integer(value, "seed", minimum: 0, maximum: Int(Limits.seed)))
-                case "repeats": repeats = try integer(value, "repeats", minimum: 1, maximum: Limits.repeats)
+                case "repeats": repeats = try integer(value, "repeats", minimum: 1, maximum: Limits.repeats); repeatsNode = value
+                case "protocol": protocolNode = value; tuning = try tuningProtocol(value)
                 case "optimizers":
                     optimizersNode = value
                     optimizers = try sequence(value, "optimizers").compactMap { item in try attempt { try optimizerEntry(item) } }
@@ -231,9 +233,10 @@ struct SuiteParser {
                 }
             }
         }
+        if let tuning { try checkProtocol(tuning, node: protocolNode, repeatsNode: repeatsNode, problems: problems) }
         guard let name, log.errors.isEmpty else { return nil }
-        let suite = Suite(name: name, seed: seed, repeats: repeats, optimizers: optimizers, grid: grid,
-                          problems: problems, digest: "", file: file)
+        let suite = Suite(name: name, seed: seed, repeats: repeats, optimizers: optimizers, grid: grid, gridRanges: logRanges(gridNodes),
+                          problems: problems, tuning: tuning, digest: "", file: file)
         // Count the runs before expanding them, so a suite of billions is refused at once.
         guard let count = suite.plannedRunCount(), count <= Limits.runs else {
             try record(error(root, "the suite expands to \(suite.plannedRunCount().map(String.init) ?? "more than \(Int.max)") runs; at most \(Limits.runs) are allowed (split it into several suites)"))
@@ -304,7 +307,8 @@ struct SuiteParser {
         do { _ = try OptimizerSpec(kind: kind, convention: convention, overrides: fixed).resolvedValues() } catch let e as InputError {
             throw error(setNode ?? node, e.message)
         }
-        return Suite.OptimizerEntry(kind: kind, convention: convention, fixed: fixed, grid: grid, location: Suite.Location(node))
+        return Suite.OptimizerEntry(kind: kind, convention: convention, fixed: fixed, grid: grid, location: Suite.Location(node),
+                                    ranges: logRanges(gridNodes))
     }
 
     // MARK: Grids

@@ -30,7 +30,10 @@ public struct SuiteRunner {
 
     @discardableResult
     public func run() throws -> (ran: Int, skipped: Int) {
-        let all = suite.expand()
+        if suite.tuning != nil, let shard {
+            throw InputError("--shard \(shard) cannot split a suite with a tuning protocol: its confirmation runs depend on the tuning results; run it in one process", file: suite.file)
+        }
+        var all = suite.expand()
         let mine = all.filter { shard?.contains($0) ?? true }
         // One writer per folder: a second run, resume or merge on it exits 2.
         let folderLock = try FolderLock(directory)
@@ -57,18 +60,41 @@ public struct SuiteRunner {
         }
         try ResolvedSuite.write(suite, runs: all, to: suiteDirectory)
 
-        let todo = mine.filter { !completed.contains($0.id) }
-        log("\(suite.name): \(all.count) runs" + (shard.map { ", shard \($0): \(mine.count)" } ?? "")
-            + (completed.isEmpty ? "" : ", \(mine.count - todo.count) already complete") + "; running \(todo.count) with \(jobs) job(s)")
         // One BLAS thread per run, whatever --jobs is: OpenBLAS's results depend in their
         // last bits on its thread count, and a run must give the same numbers alone, in
         // parallel or in a shard. Parallelism comes from running runs side by side.
         // OPTLAB_SUITE_BLAS_THREADS overrides this for benchmarking (BENCHMARKS.md); numbers
         // then match only runs made with the same thread count.
         BLASThreads.set(ProcessInfo.processInfo.environment["OPTLAB_SUITE_BLAS_THREADS"].flatMap { Int($0) } ?? 1)
+        let datasets = DatasetCache()
+        let phase = suite.tuning == nil ? "" : " tuning runs"
+        var todo = mine.filter { !completed.contains($0.id) }
+        log("\(suite.name): \(all.count)\(phase)" + (shard.map { ", shard \($0): \(mine.count)" } ?? "")
+            + (completed.isEmpty ? "" : ", \(mine.count - todo.count) already complete") + "; running \(todo.count) with \(jobs) job(s)")
+        var ran = todo.count
+        try execute(todo, store: store, datasets: datasets)
+        if suite.tuning != nil {
+            // The confirmation: each optimizer's best tuning trial, on fresh seeds.
+            let table = try RunsTable.read(directory + "/runs.csv")
+            let records = Dictionary(table.records.map { ($0.runID, $0) }, uniquingKeysWith: { _, last in last })
+            let confirmation = suite.confirmationRuns(tuning: all, records: records)
+            all += confirmation
+            try ResolvedSuite.write(suite, runs: all, to: suiteDirectory)
+            todo = confirmation.filter { !completed.contains($0.id) }
+            log("\(suite.name): \(confirmation.count) confirmation runs of the selected settings"
+                + (todo.count < confirmation.count ? ", \(confirmation.count - todo.count) already complete" : "") + "; running \(todo.count)")
+            ran += todo.count
+            try execute(todo, store: store, datasets: datasets)
+        }
+        try store.sort(by: Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.index) }))
+        let total = suite.tuning == nil ? mine.count : all.count
+        return (ran, total - ran)
+    }
+
+    /// Runs `todo` with `jobs` workers, appending each finished run to the store.
+    private func execute(_ todo: [RunSpec], store: ResultsStore, datasets: DatasetCache) throws {
         let progress = Progress(total: todo.count, log: log)
         let queue = WorkQueue(todo)
-        let datasets = DatasetCache()
         let failure = FailureBox()
         let suite = self.suite
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(todo.count, 1))) { _ in
@@ -84,13 +110,10 @@ public struct SuiteRunner {
                 }
             }
         }
+        progress.done()
         if let error = failure.error {
-            progress.done()
             throw RuntimeFailure("\(error); the suite stopped there (runs finished before it are kept; fix the cause and continue with --resume)")
         }
-        try store.sort(by: Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.index) }))
-        progress.done()
-        return (todo.count, mine.count - todo.count)
     }
 }
 

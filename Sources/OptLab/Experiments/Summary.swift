@@ -96,17 +96,26 @@ public enum SuiteSummary {
 
     /// Rankings from the rows of runs.csv (header first). `targets` lists each problem's
     /// target columns (default: every column that problem's runs filled at least once).
-    public static func rank(_ rows: [[String]], targets: [String: [String]]? = nil) -> [ProblemRanking] {
+    public static func rank(_ rows: [[String]], targets: [String: [String]]? = nil, tuning: TuningProtocol? = nil) -> [ProblemRanking] {
         guard let table = try? RunsTable(rows: rows) else { return [] }
-        return rank(table, targets: targets)
+        return rank(table, targets: targets, tuning: tuning)
     }
 
-    public static func rank(_ table: RunsTable, targets: [String: [String]]? = nil) -> [ProblemRanking] {
+    /// Under a tuning protocol (`tuning`), each optimizer is ranked on its confirmation runs
+    /// and networks by the protocol's `report_on` metric; an optimizer without confirmation
+    /// runs (no tuning trial ended normally) is listed from its tuning runs, unranked.
+    public static func rank(_ table: RunsTable, targets: [String: [String]]? = nil, tuning: TuningProtocol? = nil) -> [ProblemRanking] {
         table.problems.map { problem in
-            let runs = table.records.filter { $0.problem == problem }
+            var runs = table.records.filter { $0.problem == problem }
+            if tuning != nil {
+                let confirmed = Set(runs.filter { $0.phase == .confirm }.map { $0.optimizer + "|" + $0.convention })
+                runs = runs.filter { $0.phase == .confirm || !confirmed.contains($0.optimizer + "|" + $0.convention) }
+            }
             let type = runs[0].type
             let metric: String, higher: Bool
-            if type == .surface {
+            if let tuning, type == .network {
+                (metric, higher) = (tuning.reportOn, TuningProtocol.higherIsBetter(tuning.reportOn))
+            } else if type == .surface {
                 (metric, higher) = ("final_loss", false)
             } else if runs.contains(where: { $0.metric("final_val_acc") != nil }) {
                 (metric, higher) = ("final_val_acc", true)

@@ -22,8 +22,8 @@ public enum SummaryTable {
 
     /// Ranks the runs of a results folder and writes its summary.csv; returns the rankings.
     @discardableResult
-    public static func write(resultsDirectory: String, targets: [String: [String]]? = nil) throws -> [SuiteSummary.ProblemRanking] {
-        let rankings = SuiteSummary.rank(try RunsTable.read(resultsDirectory + "/runs.csv"), targets: targets)
+    public static func write(resultsDirectory: String, targets: [String: [String]]? = nil, tuning: TuningProtocol? = nil) throws -> [SuiteSummary.ProblemRanking] {
+        let rankings = SuiteSummary.rank(try RunsTable.read(resultsDirectory + "/runs.csv"), targets: targets, tuning: tuning)
         try ResultsStore.writeAtomically(resultsDirectory + "/summary.csv", rows: rows(rankings))
         return rankings
     }

@@ -70,7 +70,7 @@ public struct SuitePlotter {
         let suite = try ResolvedSuite.suite(in: resultsDirectory)
         let runs = Table(try ResultsStore.readRows(resultsDirectory + "/runs.csv"))
         let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
-        let rankings = SuiteSummary.rank([runs.header] + runs.rows, targets: targets)
+        let rankings = SuiteSummary.rank([runs.header] + runs.rows, targets: targets, tuning: suite.tuning)
         try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
         let source = "the results of suite '\(suite.name)'"
         var figures: [Figure] = [], leftOut: [String] = []

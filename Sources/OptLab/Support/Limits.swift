@@ -15,6 +15,8 @@ public enum Limits {
     public static let batchSize = 100_000
     /// Repeats (seeds) of one setting.
     public static let repeats = 1_000
+    /// Tuning trials per optimizer and problem under a protocol.
+    public static let tuningBudget = 10_000
     /// Values of one grid axis (a list, or a log range's `per_decade` × decades).
     public static let gridValues = 1_000
     /// Values per decade of a log range.

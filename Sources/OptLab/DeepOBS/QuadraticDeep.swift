@@ -18,7 +18,12 @@ public struct QuadraticDeep: Sendable {
     public let training: [Double]
     public let test: [Double]
 
-    /// The problem as DeepOBS defines it (about a millisecond to build).
+    /// Mean and spread term of the training points and of the 896 test points: the mean loss
+    /// over a set is ½(θ − x̄)ᵀQ(θ − x̄) + c, with c = ½·mean (xᵢ − x̄)ᵀQ(xᵢ − x̄).
+    public let trainingMean: [Double], trainingSpread: Double
+    public let testMean: [Double], testSpread: Double
+
+    /// The problem as DeepOBS defines it.
     public static let shared = QuadraticDeep()
 
     public init() {
@@ -39,7 +44,40 @@ public struct QuadraticDeep: Sendable {
         hessian = q
         training = Self.points(seed: 42)
         test = Self.points(seed: 43)
+        (trainingMean, trainingSpread) = Self.moments(q, training, count: Self.trainingSize)
+        (testMean, testSpread) = Self.moments(q, test, count: Self.testCount)
     }
+
+    static func moments(_ q: [Double], _ data: [Double], count: Int) -> ([Double], Double) {
+        let n = dimension
+        var mean = [Double](repeating: 0, count: n)
+        for p in 0..<count { for j in 0..<n { mean[j] += data[p * n + j] } }
+        mean = mean.map { $0 / Double(count) }
+        var spread = 0.0
+        var d = [Double](repeating: 0, count: n)
+        for p in 0..<count {
+            for j in 0..<n { d[j] = data[p * n + j] - mean[j] }
+            for i in 0..<n {
+                var row = 0.0
+                for j in 0..<n { row += q[i * n + j] * d[j] }
+                spread += d[i] * row
+            }
+        }
+        return (mean, 0.5 * spread / Double(count))
+    }
+
+    /// ½(θ − m)ᵀQ(θ − m) + c.
+    func quadratic(_ theta: [Double], _ mean: [Double], _ spread: Double) -> Double {
+        let d = zip(theta, mean).map { $0 - $1 }
+        let qd = apply(d)
+        return 0.5 * zip(d, qd).reduce(0) { $0 + $1.0 * $1.1 } + spread
+    }
+
+    /// The mean loss over all training points.
+    public func trainingLoss(_ theta: [Double]) -> Double { quadratic(theta, trainingMean, trainingSpread) }
+
+    /// The test loss as DeepOBS evaluates it, over its 896 test points.
+    public func testLoss(_ theta: [Double]) -> Double { quadratic(theta, testMean, testSpread) }
 
     /// `RandomState(seed).normal(0, 0.6, (1000, 100))`, rounded to float32.
     static func points(seed: UInt32) -> [Double] {

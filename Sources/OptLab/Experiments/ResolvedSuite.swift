@@ -66,8 +66,7 @@ public enum ResolvedSuite {
         Document(
             name: suite.name, digest: suite.digest, source: suite.file, seed: suite.seed, repeats: suite.repeats, runCount: runs.count,
             problems: suite.problems.map { problem in
-                let type = if case .network = problem { "network" } else { "surface" }
-                return ProblemEntry(name: problem.name, type: type, definition: definition(problem))
+                ProblemEntry(name: problem.name, type: problem.typeName, definition: definition(problem))
             },
             runs: runs.map { run in
                 RunEntry(id: run.id, index: run.index, problem: suite.problems[run.problemIndex].name,

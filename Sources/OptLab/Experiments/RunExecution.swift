@@ -44,11 +44,15 @@ extension Suite {
         for values in [grid["layers"] ?? []] + optimizers.map({ $0.grid["layers"] ?? [] }) {
             for case .layers(let widths) in values { deepest = max(deepest, widths.count) }
         }
-        return EpochRecord.csvHeader(layers: deepest == 0 ? 0 : deepest + 1)
+        // A suite with a DeepOBS problem adds the test loss of every epoch, at the end.
+        return EpochRecord.csvHeader(layers: deepest == 0 ? 0 : deepest + 1) + (hasDeepOBS ? ["test_loss"] : [])
     }
 
+    var hasDeepOBS: Bool { problems.contains { if case .deepobs = $0 { true } else { false } } }
+
     public var runsHeader: [String] {
-        RunsTable.header(sweptKeys: sweptKeys, targetColumns: Array(Set(problems.flatMap { $0.targets.map(\.column) })), tuning: tuning != nil)
+        RunsTable.header(sweptKeys: sweptKeys, targetColumns: Array(Set(problems.flatMap { $0.targets.map(\.column) })),
+                         tuning: tuning != nil, deepOBS: hasDeepOBS)
     }
 
     /// Runs one spec to completion. A diverged run is an outcome; a run that cannot
@@ -73,6 +77,9 @@ extension Suite {
             case .surface(let p):
                 fields["type"] = "surface"
                 try executeSurface(run, p, fields: &fields, rows: &trajectoryRows)
+            case .deepobs(let p):
+                fields["type"] = "deepobs"
+                try executeDeepOBS(run, p, fields: &fields, rows: &epochRows)
             }
         } catch {
             fields["status"] = RunStatus.failed.rawValue
@@ -108,8 +115,8 @@ extension Suite {
             (training, validation) = train.splitValidation(count: problem.validation, generator: &generator)
         }
         let result = try Trainer.train(configuration, training: training, validation: validation, test: test)
-        let layers = epochsHeader.count - EpochRecord.baseColumns.count
-        rows = result.epochs.map { $0.csvFields(runID: run.id, layers: layers) }
+        let layers = epochsHeader.filter { $0.hasPrefix("grad_rms_") }.count
+        rows = result.epochs.map { $0.csvFields(runID: run.id, layers: layers) + (hasDeepOBS ? [""] : []) }
         fields["status"] = result.status.rawValue
         fields["epochs"] = "\(result.epochs.count)"
         if let last = result.epochs.last {
@@ -159,6 +166,32 @@ extension Suite {
                     : (problem.surface.distanceToNearestMinimum(from: step.point) ?? .infinity) <= target.value
             }
             fields[target.column] = reached.map { "\($0.step)" } ?? ""
+        }
+    }
+
+    /// A DeepOBS problem: one epochs.csv row per epoch from epoch 0 (before any step), with
+    /// the training loss (all points) and the test loss (DeepOBS's 896 test points).
+    private func executeDeepOBS(_ run: RunSpec, _ problem: DeepOBSProblem, fields: inout [String: String], rows: inout [[String]]) throws {
+        let result = QuadraticDeepRun(optimizer: try run.optimizer.make(), epochs: problem.epochs, batchSize: problem.batchSize,
+                                      shuffle: problem.shuffle, seed: run.seed).run()
+        let header = epochsHeader
+        rows = result.epochs.map { e in
+            let values = ["run_id": run.id, "epoch": "\(e.epoch)", "train_loss": CSV.number(e.trainLoss),
+                          "test_loss": CSV.number(e.testLoss), "seconds": CSV.number(e.seconds)]
+            return header.map { values[$0] ?? "" }
+        }
+        fields["status"] = result.status.rawValue
+        fields["epochs"] = "\(result.epochs.count - 1)"
+        if let last = result.epochs.last {
+            fields["final_train_loss"] = CSV.number(last.trainLoss)
+            fields["final_test_loss"] = CSV.number(last.testLoss)
+        }
+        for target in problem.targets {
+            let reached = result.epochs.first { e in
+                let value = target.metric == "test_loss" ? e.testLoss : e.trainLoss
+                return value.isFinite && value <= target.value
+            }
+            fields[target.column] = reached.map { "\($0.epoch)" } ?? ""
         }
     }
 }

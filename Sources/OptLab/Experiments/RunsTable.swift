@@ -3,7 +3,7 @@ import Foundation
 /// One row of `runs.csv`, typed: what a run was (problem, optimizer, setting, seed) and
 /// how it ended (status, final and best metrics, epochs or steps to each target).
 public struct RunRecord: Sendable, Equatable {
-    public enum ProblemType: String, Sendable { case network, surface }
+    public enum ProblemType: String, Sendable { case network, surface, deepobs }
 
     public var runID: String
     public var problem: String
@@ -46,20 +46,22 @@ public struct RunsTable: Sendable {
     public static let metricColumns = ["final_train_loss", "final_val_loss", "final_train_acc", "final_val_acc", "final_test_acc",
                                        "best_val_loss", "best_val_acc", "final_loss", "best_loss", "final_distance"]
     public static let trailingColumns = ["wall_seconds"]
+    /// Metric columns of suites with a DeepOBS problem only, after the others.
+    public static let deepOBSColumns = ["final_test_loss"]
     /// Columns of suites with a tuning protocol only, after `seed`.
     public static let protocolColumns = ["phase", "trial"]
 
     /// The header for a suite sweeping `sweptKeys` (lr among them or not) with `targetColumns`.
-    public static func header(sweptKeys: [String], targetColumns: [String], tuning: Bool = false) -> [String] {
+    public static func header(sweptKeys: [String], targetColumns: [String], tuning: Bool = false, deepOBS: Bool = false) -> [String] {
         var outcome = outcomeColumns
         if tuning { outcome.insert(contentsOf: protocolColumns, at: outcome.firstIndex(of: "status")!) }
-        return leadingColumns + sweptKeys.filter { $0 != "lr" }.sorted() + outcome + metricColumns
+        return leadingColumns + sweptKeys.filter { $0 != "lr" }.sorted() + outcome + metricColumns + (deepOBS ? deepOBSColumns : [])
             + targetColumns.sorted() + trailingColumns
     }
 
     /// The setting columns of a header: `lr` and every swept key.
     public static func settingColumns(of header: [String]) -> [String] {
-        let fixed = Set(leadingColumns + outcomeColumns + protocolColumns + metricColumns + trailingColumns).subtracting(["lr"])
+        let fixed = Set(leadingColumns + outcomeColumns + protocolColumns + metricColumns + deepOBSColumns + trailingColumns).subtracting(["lr"])
         return header.filter { !fixed.contains($0) && !$0.hasPrefix("to_") }
     }
 
@@ -87,7 +89,7 @@ public struct RunsTable: Sendable {
                 throw InputError("row \(n + 2) has \(row.count) fields; the header has \(header.count)", file: file, line: n + 2)
             }
             guard let type = RecordType(rawValue: field("type")) else {
-                throw InputError("row \(n + 2): type '\(Identifier.printable(field("type")))' is neither network nor surface", file: file, line: n + 2)
+                throw InputError("row \(n + 2): type '\(Identifier.printable(field("type")))' is not network, surface or deepobs", file: file, line: n + 2)
             }
             guard let status = RunStatus(rawValue: field("status")) else {
                 throw InputError("row \(n + 2): status '\(Identifier.printable(field("status")))' is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))", file: file, line: n + 2)
@@ -95,7 +97,7 @@ public struct RunsTable: Sendable {
             var settings: [String: String] = [:]
             for column in settingColumns where column != "lr" { settings[column] = field(column) }
             var metrics: [String: Double] = [:]
-            for column in Self.metricColumns { metrics[column] = number(column) }
+            for column in Self.metricColumns + Self.deepOBSColumns { metrics[column] = number(column) }
             var reached: [String: Int] = [:]
             for column in targetColumns { reached[column] = Int(field(column)) }
             let start = number("start_x").flatMap { x in number("start_y").map { Point(x, $0) } }

@@ -92,14 +92,32 @@ public struct Suite: Sendable {
         public var line: Int?
     }
 
+    /// A test problem of the DeepOBS benchmark, as DeepOBS defines it (`quadratic_deep`).
+    public struct DeepOBSProblem: Sendable {
+        public var name: String
+        public var problem: String
+        public var epochs: Int
+        public var batchSize: Int
+        public var shuffle: ShuffleMode
+        /// `test_loss` and `train_loss` (reached when ≤).
+        public var targets: [Target]
+        /// A CSV of DeepOBS's published runs to set beside these (copied into the results).
+        public var baselines: String?
+        public var line: Int?
+
+        public static let problems = ["quadratic_deep"]
+    }
+
     public enum Problem: Sendable {
         case network(NetworkProblem)
         case surface(SurfaceProblem)
+        case deepobs(DeepOBSProblem)
 
         public var name: String {
             switch self {
             case .network(let p): p.name
             case .surface(let p): p.name
+            case .deepobs(let p): p.name
             }
         }
 
@@ -107,6 +125,7 @@ public struct Suite: Sendable {
             switch self {
             case .network(let p): p.targets
             case .surface(let p): p.targets
+            case .deepobs(let p): p.targets
             }
         }
 
@@ -114,6 +133,16 @@ public struct Suite: Sendable {
             switch self {
             case .network(let p): p.line
             case .surface(let p): p.line
+            case .deepobs(let p): p.line
+            }
+        }
+
+        /// The value of runs.csv's `type` column.
+        public var typeName: String {
+            switch self {
+            case .network: "network"
+            case .surface: "surface"
+            case .deepobs: "deepobs"
             }
         }
 
@@ -125,6 +154,8 @@ public struct Suite: Sendable {
             case .surface(let p):
                 return "surface=\(p.surface.name);steps=\(p.steps);noise=\(CSV.number(p.noise));starts="
                     + p.starts.map { "\(CSV.number($0.x)),\(CSV.number($0.y))" }.joined(separator: "/")
+            case .deepobs(let p):
+                return "deepobs=\(p.problem);epochs=\(p.epochs);batch_size=\(p.batchSize);shuffle=\(p.shuffle.rawValue)"
             case .network(let p):
                 let c = p.base
                 return "dataset=\(p.dataset.rawValue);validation=\(p.validation);train_limit=\(p.trainLimit.map(String.init) ?? "all")"

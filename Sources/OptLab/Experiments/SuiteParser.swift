@@ -376,9 +376,13 @@ struct SuiteParser {
     // MARK: Problems
 
     func problem(_ node: Node) throws -> Suite.Problem {
-        let pairs = try mapping(node, allowed: ["network", "surface"], what: "a problem")
-        guard pairs.count == 1 else { throw error(node, "a problem is either 'network:' or 'surface:', with its settings below") }
-        return pairs[0].key == "network" ? .network(try network(pairs[0].value)) : .surface(try surface(pairs[0].value))
+        let pairs = try mapping(node, allowed: ["network", "surface", "deepobs"], what: "a problem")
+        guard pairs.count == 1 else { throw error(node, "a problem is one of 'network:', 'surface:' or 'deepobs:', with its settings below") }
+        switch pairs[0].key {
+        case "network": return .network(try network(pairs[0].value))
+        case "surface": return .surface(try surface(pairs[0].value))
+        default: return .deepobs(try deepOBS(pairs[0].value))
+        }
     }
 
     static let networkKeys = ["name", "dataset", "data_dir", "validation", "train_limit", "test_limit", "layers", "activation",

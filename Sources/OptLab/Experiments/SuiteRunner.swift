@@ -59,6 +59,12 @@ public struct SuiteRunner {
             try store.create()
         }
         try ResolvedSuite.write(suite, runs: all, to: suiteDirectory)
+        // Published results a DeepOBS problem is compared with travel with the results.
+        for case .deepobs(let p) in suite.problems {
+            guard let source = p.baselines else { continue }
+            let data = try InputFile.read(source, what: "baselines file", limit: 64 << 20)
+            try data.write(to: URL(fileURLWithPath: suiteDirectory + "/" + DeepOBSBaselines.fileName(problem: p.name)), options: .atomic)
+        }
 
         // One BLAS thread per run, whatever --jobs is: OpenBLAS's results depend in their
         // last bits on its thread count, and a run must give the same numbers alone, in

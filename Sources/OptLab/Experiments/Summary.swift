@@ -113,7 +113,9 @@ public enum SuiteSummary {
             }
             let type = runs[0].type
             let metric: String, higher: Bool
-            if let tuning, type == .network {
+            if type == .deepobs {
+                (metric, higher) = (TuningProtocol.deepOBSMetric, false)
+            } else if let tuning, type == .network {
                 (metric, higher) = (tuning.reportOn, TuningProtocol.higherIsBetter(tuning.reportOn))
             } else if type == .surface {
                 (metric, higher) = ("final_loss", false)

@@ -40,6 +40,8 @@ public struct TuningProtocol: Sendable, Equatable {
     public static let reportable = ["final_test_acc", "final_val_acc", "best_val_acc", "final_val_loss", "best_val_loss", "final_train_loss"]
     /// What surfaces select and report on: they have no validation or test set.
     public static let surfaceMetric = "final_loss"
+    /// What DeepOBS problems select and report on, as DeepOBS does: the final test loss.
+    public static let deepOBSMetric = "final_test_loss"
 
     /// Accuracies are better higher, losses lower.
     public static func higherIsBetter(_ metric: String) -> Bool { metric.hasSuffix("_acc") }
@@ -105,6 +107,7 @@ extension Suite {
     public func selectionMetric(of problem: Problem) -> (metric: String, higherIsBetter: Bool)? {
         guard let tuning else { return nil }
         if case .surface = problem { return (TuningProtocol.surfaceMetric, false) }
+        if case .deepobs = problem { return (TuningProtocol.deepOBSMetric, false) }
         return (tuning.selectOn, TuningProtocol.higherIsBetter(tuning.selectOn))
     }
 

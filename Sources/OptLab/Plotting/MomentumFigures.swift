@@ -95,6 +95,8 @@ extension SuitePlotter {
 
                 """
             try save(script, "\(name).gp")
+        case .deepobs:
+            return nil
         case .surface(let p):
             let ids = chosen.compactMap { members($0.cell).first }
             guard ids.count == chosen.count else { return nil }

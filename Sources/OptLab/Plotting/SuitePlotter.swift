@@ -86,6 +86,9 @@ public struct SuitePlotter {
                 } else {
                     figures += try surfaceFigures(p, ranking: ranking, runs: runs, paths: paths, source: source)
                 }
+            case .deepobs(let p):
+                figures += try deepOBSFigures(p, ranking: ranking, runs: runs, problemRuns: problemRuns, source: source)
+                continue
             case .network(let p):
                 let ids = Set(ranking.entries.flatMap(\.runIDs))
                 let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: ids)
@@ -101,7 +104,7 @@ public struct SuitePlotter {
                 figures.append(try learningRateFigure(problem, ranking: ranking, runs: runs, problemRuns: problemRuns, source: source))
             }
         }
-        for analysis in MomentumAnalysis.analyses(runsCSV: [runs.header] + runs.rows) {
+        for analysis in suite.tuning == nil ? MomentumAnalysis.analyses(runsCSV: [runs.header] + runs.rows) : [] {
             guard analysis.cells.contains(where: { $0.meanToTarget != nil }) else {
                 leftOut.append("\(analysis.problem): momentum heatmap and cells for \(analysis.target) (no cell reached the target)")
                 continue

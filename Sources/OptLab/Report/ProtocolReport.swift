@@ -9,8 +9,8 @@ public enum ProtocolReport {
     /// What tuning did on one problem: per optimizer, its trials, the selected one and the
     /// expected best selection metric after k of its K trials (exact over random orderings).
     public static func tuningSection(_ table: RunsTable, problem: String, type: RunRecord.ProblemType, tuning: TuningProtocol) -> String {
-        let metric = type == .surface ? TuningProtocol.surfaceMetric : tuning.selectOn
-        let higher = type == .surface ? false : TuningProtocol.higherIsBetter(metric)
+        let metric = type == .surface ? TuningProtocol.surfaceMetric : type == .deepobs ? TuningProtocol.deepOBSMetric : tuning.selectOn
+        let higher = type == .network ? TuningProtocol.higherIsBetter(metric) : false
         let trials = table.records.filter { $0.problem == problem && $0.phase == .tune }
         guard !trials.isEmpty else { return "" }
         var optimizers: [String] = []
@@ -18,7 +18,7 @@ public enum ProtocolReport {
         let how = tuning.sampler == .random ? "drawn at random (log ranges log-uniformly, lists uniformly; sampler seed \(tuning.seed))"
             : "from the grid" + (tuning.budget.map { " (a seeded subset of at most \($0))" } ?? "")
         var text = "\nTuning protocol: each optimizer tried its settings \(how) on one seed, and the trial with the best `\(metric)` "
-        text += "(\(higher ? "highest" : "lowest")" + (type == .surface ? "; a surface has no validation set" : "; validation only, never test") + ") was rerun on \(tuning.confirmSeeds) fresh seeds; the ranking above is of those confirmation runs.\n\n"
+        text += "(\(higher ? "highest" : "lowest")" + (type == .surface ? "; a surface has no validation set" : type == .deepobs ? "; as DeepOBS selects, the problem having no validation set" : "; validation only, never test") + ") was rerun on \(tuning.confirmSeeds) fresh seeds; the ranking above is of those confirmation runs.\n\n"
         text += "| optimizer | trials | diverged or failed | selected trial | selected setting | tuning \(metric) |\n|---|---:|---:|---:|---|---:|\n"
         var curves: [(String, [Double])] = []
         for key in optimizers {

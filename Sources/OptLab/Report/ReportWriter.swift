@@ -15,7 +15,7 @@ public enum ReportWriter {
         let epochs = FileManager.default.fileExists(atPath: epochsPath) ? try ResultsStore.readRows(epochsPath) : []
         let text = markdown(suite: name, runs: rows, epochs: epochs, trainingExamples: trainingExamples(resultsDirectory),
                             figures: figureFiles(in: plots), figurePrefix: relativePrefix(from: resultsDirectory, to: plots),
-                            tuning: suite?.tuning, targets: targets)
+                            tuning: suite?.tuning, targets: targets, deepOBS: deepOBSProblems(suite, resultsDirectory))
         let path = resultsDirectory + "/report.md"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         return path
@@ -30,6 +30,23 @@ public enum ReportWriter {
             result[p.name] = min(p.trainLimit ?? DatasetName.trainingImages, DatasetName.trainingImages) - p.validation
         }
         return result
+    }
+
+    /// Each DeepOBS problem's batch order and the published runs copied beside its results.
+    static func deepOBSProblems(_ suite: Suite?, _ directory: String) -> [String: DeepOBSEntry] {
+        var result: [String: DeepOBSEntry] = [:]
+        for case .deepobs(let p) in suite?.problems ?? [] {
+            let path = directory + "/" + DeepOBSBaselines.fileName(problem: p.name)
+            let baselines = FileManager.default.fileExists(atPath: path) ? try? DeepOBSBaselines.read(path) : nil
+            result[p.name] = DeepOBSEntry(problem: p.problem, shuffle: p.shuffle, baselines: baselines)
+        }
+        return result
+    }
+
+    public struct DeepOBSEntry: Sendable {
+        public var problem: String
+        public var shuffle: ShuffleMode
+        public var baselines: DeepOBSBaselines?
     }
 
     static func figureFiles(in directory: String) -> [String] {
@@ -53,7 +70,7 @@ public enum ReportWriter {
     /// The report for one suite's runs.csv rows.
     public static func markdown(suite: String, runs rows: [[String]], epochs: [[String]] = [], trainingExamples: [String: Int] = [:],
                                 figures: [String] = [], figurePrefix: String = "", tuning: TuningProtocol? = nil,
-                                targets: [String: [String]]? = nil) -> String {
+                                targets: [String: [String]]? = nil, deepOBS: [String: DeepOBSEntry] = [:]) -> String {
         let rankings = SuiteSummary.rank(rows, targets: targets, tuning: tuning)
         let table = try? RunsTable(rows: rows)
         var text = "# Report: \(suite)\n\n"
@@ -62,6 +79,10 @@ public enum ReportWriter {
         for ranking in rankings {
             text += "\n## \(ranking.problem)\n\n"
             text += rankingSection(ranking)
+            // Set beside DeepOBS's runs when the batch order is DeepOBS's (fixed per seed).
+            if let table, let entry = deepOBS[ranking.problem], entry.shuffle == .once, let baselines = entry.baselines {
+                text += DeepOBSComparison.section(table, problem: ranking.problem, baselines: baselines)
+            }
             if let tuning, let table {
                 text += ProtocolReport.tuningSection(table, problem: ranking.problem, type: ranking.type, tuning: tuning)
             } else {
@@ -76,6 +97,14 @@ public enum ReportWriter {
             }
         }
         if tuning != nil, let table, let profile = ProtocolReport.performanceProfile(table, targets: targets ?? [:]) { text += profile }
+        // The same DeepOBS problem with both batch orders: what reshuffling changes.
+        if let table {
+            for (once, a) in deepOBS.sorted(by: { $0.key < $1.key }) where a.shuffle == .once {
+                if let perEpoch = deepOBS.sorted(by: { $0.key < $1.key }).first(where: { $0.value.problem == a.problem && $0.value.shuffle == .perEpoch }) {
+                    text += DeepOBSComparison.shuffleSection(rankings, once: once, perEpoch: perEpoch.key, baselines: a.baselines)
+                }
+            }
+        }
         // The exercise's ξ × α analysis needs a grid; a protocol's trials are not one.
         let analyses = tuning == nil ? MomentumAnalysis.analyses(runsCSV: rows) : []
         if !analyses.isEmpty { text += exerciseQuestions(analyses, runs: rows) }

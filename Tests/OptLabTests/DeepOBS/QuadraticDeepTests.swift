@@ -60,5 +60,139 @@ struct QuadraticDeepTests {
         for p in 0..<QuadraticDeep.trainingSize { for j in 0..<n { mean[j] += problem.training[p * n + j] / Double(QuadraticDeep.trainingSize) } }
         let atMean = problem.loss(mean, data: problem.test, count: QuadraticDeep.testCount)
         #expect(abs(atMean - 87.046) < 5e-4)
+        // The fast form ½(θ − x̄)ᵀQ(θ − x̄) + c equals the mean over the points.
+        for theta in [ones, mean, (0..<n).map { Double($0) / 50 - 1 }] {
+            #expect(abs(problem.testLoss(theta) - problem.loss(theta, data: problem.test, count: QuadraticDeep.testCount)) < 1e-9 * problem.testLoss(theta))
+            #expect(abs(problem.trainingLoss(theta) - problem.loss(theta, data: problem.training, count: QuadraticDeep.trainingSize)) < 1e-9 * problem.trainingLoss(theta))
+        }
+    }
+}
+
+@Suite("DeepOBS: runs of quadratic_deep")
+struct QuadraticDeepRunTests {
+    @Test("plain descent at a small rate: the loss falls every epoch towards the optimum, epoch 0 is the start")
+    func descent() throws {
+        let run = QuadraticDeepRun(optimizer: try OptimizerSpec(kind: .sgd, convention: .keras, overrides: ["lr": 0.01]).make(),
+                                   epochs: 5, batchSize: 128, shuffle: .once, seed: 1).run()
+        #expect(run.status == .ok)
+        #expect(run.epochs.map(\.epoch) == [0, 1, 2, 3, 4, 5])
+        #expect(abs(run.epochs[0].testLoss - 353.44676) < 353.44676 * 3e-5)
+        for (a, b) in zip(run.epochs, run.epochs.dropFirst()) { #expect(b.trainLoss < a.trainLoss) }
+        // Never below the loss at the training mean (the training loss's minimum).
+        let problem = QuadraticDeep.shared
+        #expect(run.epochs.last!.trainLoss >= problem.trainingLoss(problem.trainingMean) - 1e-9)
+    }
+
+    @Test("the batch order: the same seed gives the same run; once and per_epoch differ after the first epoch")
+    func shuffle() throws {
+        func run(_ mode: ShuffleMode, seed: UInt64) throws -> [Double] {
+            try QuadraticDeepRun(optimizer: OptimizerSpec(kind: .sgd, convention: .keras, overrides: ["lr": 0.05]).make(),
+                                 epochs: 3, batchSize: 128, shuffle: mode, seed: seed).run().epochs.map(\.testLoss)
+        }
+        #expect(try run(.once, seed: 3) == run(.once, seed: 3))
+        let (once, perEpoch) = (try run(.once, seed: 3), try run(.perEpoch, seed: 3))
+        #expect(once[1] == perEpoch[1] && once[2] != perEpoch[2])
+        #expect(try run(.once, seed: 4)[1] != once[1])
+    }
+
+    @Test("a rate far too large diverges and is recorded as such")
+    func divergence() throws {
+        let run = QuadraticDeepRun(optimizer: try OptimizerSpec(kind: .sgd, convention: .keras, overrides: ["lr": 10]).make(),
+                                   epochs: 100, batchSize: 128, shuffle: .once, seed: 1).run()
+        #expect(run.status == .diverged)
+        #expect(run.epochs.count < 101)
+    }
+}
+
+@Suite("DeepOBS: suites, published baselines and the comparison", .serialized)
+struct DeepOBSSuiteTests {
+    /// A small baselines file: sgd swept at 0.001, 0.01 and 1 (seed 42), and rerun at 0.01 with
+    /// two more seeds whose final losses are 90 and 92 (seed 42: 91).
+    static func baselines(in root: String) -> String {
+        let path = root + "/baselines.csv"
+        let text = """
+            optimizer,lr,seed,epoch,test_loss,train_loss
+            sgd,0.001,42,2,150.5,150
+            sgd,0.01,42,0,353.4,353
+            sgd,0.01,42,1,120,119
+            sgd,0.01,42,2,91,90
+            sgd,0.01,43,0,353.4,353
+            sgd,0.01,43,1,121,120
+            sgd,0.01,43,2,90,89
+            sgd,0.01,44,0,353.4,353
+            sgd,0.01,44,1,122,121
+            sgd,0.01,44,2,92,91
+            sgd,1.0,42,2,NaN,NaN
+
+            """
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    @Test("the baselines file: the sweep (lowest seed per rate), the best rate, its seeds and curves")
+    func readBaselines() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let b = try DeepOBSBaselines.read(Self.baselines(in: root))
+        #expect(b.optimizers == ["sgd"])
+        let sweep = b.sweep("sgd")
+        #expect(sweep.map(\.lr) == [0.001, 0.01, 1.0])
+        #expect(sweep[0].loss == 150.5 && sweep[1].loss == 91 && sweep[2].loss.isNaN)
+        #expect(b.bestRate("sgd") == 0.01)
+        #expect(b.confirmation("sgd").sorted() == [90, 91, 92])
+        #expect(b.curves("sgd") == [[353.4, 120, 91], [353.4, 121, 90], [353.4, 122, 92]])
+    }
+
+    @Test("a deepobs suite runs, keeps the baselines in its folder, and reports the agreement with its numbers")
+    func suiteAndReport() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let baselines = Self.baselines(in: root)
+        let text = """
+            name: dq
+            seed: 5
+            optimizers: [sgd]
+            grid: {lr: [0.001, 0.01, 1.0]}
+            protocol: {tune: {sampler: grid}, confirm: {seeds: 3}}
+            problems:
+              - deepobs: {problem: quadratic_deep, epochs: 2, batch_size: 128, shuffle: once, baselines: "\(baselines)", targets: {test_loss: 200}}
+            """
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
+        let folder = root + "/dq"
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + DeepOBSBaselines.fileName(problem: "quadratic_deep")))
+        let table = try RunsTable.read(folder + "/runs.csv")
+        #expect(table.records.allSatisfy { $0.type == .deepobs })
+        #expect(table.records.first { $0.lr == 1.0 }?.status == .diverged)
+        let epochs = try ResultsStore.readRows(folder + "/epochs.csv")
+        #expect(epochs[0].last == "test_loss")
+        let confirm = table.records.filter { $0.phase == .confirm }
+        #expect(confirm.count == 3 && confirm.allSatisfy { $0.lr == 0.01 })   // selected on the final test loss
+        // Epoch 0 is the start: 353.44676 for every run.
+        let first = epochs.dropFirst().first { $0[1] == "0" }.flatMap { Double($0.last!) }
+        #expect(abs((first ?? 0) - 353.44676) < 0.011)
+        // The agreement, recomputed here from the confirmation runs.
+        let ours = confirm.compactMap { $0.metric("final_test_loss") }
+        let agreement = try #require(DeepOBSComparison.agreements(table, problem: "quadratic_deep", baselines: DeepOBSBaselines.read(baselines)).first)
+        let error = (pow(Statistics.standardDeviation(ours), 2) / 3 + 1.0 / 3).squareRoot()   // their std is 1
+        #expect(abs(agreement.combinedError - error) < 1e-12)
+        #expect(agreement.difference == Statistics.mean(ours) - 91)
+        #expect(agreement.rateAgrees && agreement.meanAgrees == (abs(Statistics.mean(ours) - 91) <= error))
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: folder, plotsDirectory: root + "/plots"), encoding: .utf8)
+        #expect(report.contains("### Beside DeepOBS's published runs"))
+        #expect(report.contains("| 1 | div | div |"))
+        // The figures are written from the folder alone.
+        let figures = try SuitePlotter(resultsDirectory: folder, plotsDirectory: root + "/plots").write().map(\.name)
+        #expect(figures.contains("quadratic_deep-deepobs-lr") && figures.contains("quadratic_deep-deepobs-curves"))
+    }
+
+    @Test("deepobs problems: unknown problem, bad shuffle and a missing baselines file are input errors")
+    func errors() {
+        func message(_ problem: String) -> String {
+            let text = "name: d\noptimizers: [sgd]\nproblems:\n  - deepobs: \(problem)\n"
+            do { _ = try Suite.parse(text, file: "d.yaml"); return "" } catch { return "\(error)" }
+        }
+        #expect(message("{problem: quadratic_dep, epochs: 1}").contains("did you mean 'quadratic_deep'"))
+        #expect(message("{problem: quadratic_deep, epochs: 1, shuffle: always}").contains("shuffle must be once or per_epoch"))
+        #expect(message("{problem: quadratic_deep, epochs: 1, baselines: /no/such.csv}").contains("does not exist"))
+        #expect(message("{problem: quadratic_deep}").contains("needs 'epochs'"))
     }
 }

@@ -1,0 +1,201 @@
+import Foundation
+
+/// DeepOBS's published runs of a problem (`experiments/reference/deepobs-quadratic-deep.csv`,
+/// extracted by `scripts/reference/deepobs_baselines.py`): the final test loss of every
+/// learning rate of the sweep, and every epoch of the seeds rerun at each optimizer's best rate.
+public struct DeepOBSBaselines: Sendable {
+    public struct Row: Sendable {
+        public var optimizer: String
+        public var lr: Double
+        public var seed: Int
+        public var epoch: Int
+        public var testLoss: Double
+    }
+
+    public var rows: [Row]
+
+    /// The name of a problem's copy in its results folder.
+    public static func fileName(problem: String) -> String { "baselines-\(problem).csv" }
+
+    public static func read(_ path: String) throws -> DeepOBSBaselines {
+        let table = CSVTable(try ResultsStore.readRows(path))
+        for column in ["optimizer", "lr", "seed", "epoch", "test_loss"] where !table.has(column) {
+            throw InputError("the baselines file has no '\(column)' column", file: path)
+        }
+        var rows: [Row] = []
+        for (n, row) in table.rows.enumerated() {
+            guard let lr = table.number(row, "lr"), let seed = Int(table.value(row, "seed")), let epoch = Int(table.value(row, "epoch")) else {
+                throw InputError("row \(n + 2): lr, seed and epoch must be numbers", file: path, line: n + 2)
+            }
+            // DeepOBS writes NaN and Infinity for runs that diverged.
+            rows.append(Row(optimizer: table.value(row, "optimizer"), lr: lr, seed: seed, epoch: epoch,
+                            testLoss: table.number(row, "test_loss") ?? .nan))
+        }
+        return DeepOBSBaselines(rows: rows)
+    }
+
+    public var optimizers: [String] {
+        var seen: [String] = []
+        for row in rows where !seen.contains(row.optimizer) { seen.append(row.optimizer) }
+        return seen
+    }
+
+    var lastEpoch: Int { rows.map(\.epoch).max() ?? 0 }
+
+    /// The sweep: the final test loss at each learning rate (the lowest seed at each).
+    public func sweep(_ optimizer: String) -> [(lr: Double, loss: Double)] {
+        let finals = rows.filter { $0.optimizer == optimizer && $0.epoch == lastEpoch }
+        return Set(finals.map(\.lr)).sorted().map { lr in
+            (lr, finals.filter { $0.lr == lr }.min { $0.seed < $1.seed }!.testLoss)
+        }
+    }
+
+    /// The rate DeepOBS reran with several seeds: its best.
+    public func bestRate(_ optimizer: String) -> Double? {
+        let mine = rows.filter { $0.optimizer == optimizer }
+        return Set(mine.map(\.lr)).first { lr in Set(mine.filter { $0.lr == lr }.map(\.seed)).count > 1 }
+    }
+
+    /// Final test losses of the seeds at the best rate.
+    public func confirmation(_ optimizer: String) -> [Double] {
+        guard let lr = bestRate(optimizer) else { return [] }
+        return rows.filter { $0.optimizer == optimizer && $0.lr == lr && $0.epoch == lastEpoch }.map(\.testLoss)
+    }
+
+    /// Test loss per epoch, one curve per seed, at the best rate.
+    public func curves(_ optimizer: String) -> [[Double]] {
+        guard let lr = bestRate(optimizer) else { return [] }
+        let mine = rows.filter { $0.optimizer == optimizer && $0.lr == lr }
+        return Set(mine.map(\.seed)).sorted().map { seed in mine.filter { $0.seed == seed }.sorted { $0.epoch < $1.epoch }.map(\.testLoss) }
+    }
+
+    /// Two learning rates of 5-per-decade grids written with different digits are the same.
+    static func same(_ a: Double, _ b: Double) -> Bool { abs(log10(a / b)) < 1e-6 }
+}
+
+/// The report section setting a DeepOBS problem's results beside the published ones.
+public enum DeepOBSComparison {
+    /// How many grid steps apart two rates of a 5-per-decade grid are.
+    static func gridSteps(_ a: Double, _ b: Double) -> Int { Int((5 * log10(a / b)).rounded()) }
+
+    public struct Agreement: Sendable {
+        public var optimizer: String
+        public var ourRate: Double?
+        public var theirRate: Double?
+        public var ours: [Double]
+        public var theirs: [Double]
+        /// √(s₁²/n₁ + s₂²/n₂).
+        public var combinedError: Double
+        public var difference: Double
+        public var rateAgrees: Bool
+        public var meanAgrees: Bool
+    }
+
+    /// The optimizers of both, in the order of the suite's runs.
+    static func optimizers(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines) -> [String] {
+        var seen: [String] = []
+        for record in table.records where record.problem == problem && baselines.optimizers.contains(record.optimizer) && !seen.contains(record.optimizer) {
+            seen.append(record.optimizer)
+        }
+        return seen
+    }
+
+    public static func agreements(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines) -> [Agreement] {
+        optimizers(table, problem: problem, baselines: baselines).map { optimizer in
+            let confirm = table.records.filter { $0.problem == problem && $0.optimizer == optimizer && $0.phase == .confirm }
+            let ours = confirm.filter(\.isUsable).compactMap { $0.metric(TuningProtocol.deepOBSMetric) }
+            let theirs = baselines.confirmation(optimizer).filter(\.isFinite)
+            let ourRate = confirm.first?.lr, theirRate = baselines.bestRate(optimizer)
+            let error = ours.count > 1 && theirs.count > 1
+                ? (pow(Statistics.standardDeviation(ours), 2) / Double(ours.count) + pow(Statistics.standardDeviation(theirs), 2) / Double(theirs.count)).squareRoot()
+                : .nan
+            let difference = ours.isEmpty || theirs.isEmpty ? .nan : Statistics.mean(ours) - Statistics.mean(theirs)
+            let rateAgrees = ourRate.flatMap { a in theirRate.map { b in abs(gridSteps(a, b)) <= 1 } } ?? false
+            return Agreement(optimizer: optimizer, ourRate: ourRate, theirRate: theirRate, ours: ours, theirs: theirs, combinedError: error,
+                             difference: difference, rateAgrees: rateAgrees, meanAgrees: abs(difference) <= error)
+        }
+    }
+
+    public static func section(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines) -> String {
+        let optimizers = optimizers(table, problem: problem, baselines: baselines)
+        let tune = table.records.filter { $0.problem == problem && $0.phase == .tune }
+        var text = "\n### Beside DeepOBS's published runs\n\n"
+        text += "DeepOBS's baselines (Schneider, Balles & Hennig, 2019; `fsschneider/DeepOBS_Baselines`, MIT licence) for the same problem: "
+        text += "final test loss after \(baselines.lastEpoch) epochs at each learning rate of the sweep (one seed), and \(baselines.confirmation(optimizers.first ?? "").count) seeds at each optimizer's best rate. "
+        text += "`div` marks a run that diverged (OptLab's rule; DeepOBS's NaN or infinite loss).\n\n"
+        text += "| lr |" + optimizers.map { " \($0), OptLab | \($0), DeepOBS |" }.joined() + "\n|---:|" + String(repeating: "---:|---:|", count: optimizers.count) + "\n"
+        let rates = Set(tune.compactMap(\.lr)).sorted()
+        func cell(_ value: Double?) -> String { value.map { $0.isFinite ? String(format: "%.5g", $0) : "div" } ?? "—" }
+        for lr in rates {
+            text += "| \(String(format: "%.4g", lr)) |"
+            for optimizer in optimizers {
+                let run = tune.first { $0.optimizer == optimizer && $0.lr.map { DeepOBSBaselines.same($0, lr) } == true }
+                let ours: Double? = run.map { $0.isUsable ? $0.metric(TuningProtocol.deepOBSMetric) ?? .nan : .nan }
+                let theirs = baselines.sweep(optimizer).first { DeepOBSBaselines.same($0.lr, lr) }?.loss
+                text += " \(cell(ours)) | \(cell(theirs)) |"
+            }
+            text += "\n"
+        }
+        let agreements = agreements(table, problem: problem, baselines: baselines)
+        text += "\nAt each optimizer's best rate: OptLab's confirmation seeds against DeepOBS's. The mean final test losses agree when they differ by no more than the combined standard error √(s₁²/n₁ + s₂²/n₂).\n\n"
+        text += "| optimizer | best lr, OptLab | best lr, DeepOBS | grid steps apart | OptLab mean ± std (n) | 95% interval | DeepOBS mean ± std (n) | difference | combined standard error | verdict |\n"
+        text += "|---|---:|---:|---:|---|---|---|---:|---:|---|\n"
+        for a in agreements {
+            let steps = a.ourRate.flatMap { o in a.theirRate.map { gridSteps(o, $0) } }
+            let interval = Statistics.bootstrapInterval(a.ours, seed: fnv1a64(problem + a.optimizer)).map { String(format: "[%.4f, %.4f]", $0.low, $0.high) } ?? "—"
+            func summary(_ v: [Double]) -> String { v.isEmpty ? "—" : String(format: "%.4f ± %.4f (%d)", Statistics.mean(v), v.count > 1 ? Statistics.standardDeviation(v) : 0, v.count) }
+            let verdict = a.ours.isEmpty ? "no confirmation" : (a.rateAgrees ? "rate agrees" : "rate differs") + "; " + (a.meanAgrees ? "mean agrees" : "mean differs")
+            text += "| \(a.optimizer) | \(a.ourRate.map { String(format: "%.4g", $0) } ?? "—") | \(a.theirRate.map { String(format: "%.4g", $0) } ?? "—") | \(steps.map(String.init) ?? "—") | "
+            text += "\(summary(a.ours)) | \(interval) | \(summary(a.theirs)) | \(a.difference.isFinite ? String(format: "%+.4f", a.difference) : "—") | "
+            text += "\(a.combinedError.isFinite ? String(format: "%.4f", a.combinedError) : "—") | \(verdict) |\n"
+        }
+        let all = agreements.allSatisfy { $0.rateAgrees && $0.meanAgrees }
+        text += "\n**Reproduction: " + (all ? "agrees" : "does not fully agree") + "** — "
+        text += agreements.map { a in "\(a.optimizer) " + (a.rateAgrees && a.meanAgrees ? "agrees" : [a.rateAgrees ? nil : "its best rate is more than one grid step from DeepOBS's",
+                                                                                                  a.meanAgrees ? nil : String(format: "its mean differs by %.1f combined standard errors", abs(a.difference) / a.combinedError)].compactMap { $0 }.joined(separator: " and ")) }
+            .joined(separator: "; ") + ".\n"
+        text += "Ranking by mean final test loss: OptLab " + order(agreements.map { ($0.optimizer, $0.ours) }) + "; DeepOBS " + order(agreements.map { ($0.optimizer, $0.theirs) }) + ".\n"
+        return text
+    }
+
+    /// "momentum < adam < sgd" by mean, lowest first.
+    static func order(_ groups: [(String, [Double])]) -> String {
+        groups.filter { !$0.1.isEmpty }.sorted { Statistics.mean($0.1) < Statistics.mean($1.1) }.map(\.0).joined(separator: " < ")
+    }
+
+    /// The same DeepOBS problem under two batch orders: what reshuffling every epoch changes,
+    /// read from each problem's ranking (confirmation seeds, paired tests).
+    public static func shuffleSection(_ rankings: [SuiteSummary.ProblemRanking], once: String, perEpoch: String, baselines: DeepOBSBaselines?) -> String {
+        guard let a = rankings.first(where: { $0.problem == once }), let b = rankings.first(where: { $0.problem == perEpoch }) else { return "" }
+        var text = "\n## Reshuffling every epoch\n\n"
+        text += "`\(once)` draws each seed's batch order once and reuses it every epoch, as DeepOBS's published runs did; `\(perEpoch)` draws a fresh order every epoch, tuned and confirmed the same way. "
+        text += "Rank and verdict come from each problem's ranking above (paired by seed, Wilcoxon signed-rank with Holm's adjustment).\n\n"
+        text += "| optimizer | once: setting | once: final test loss | once: rank, verdict | per epoch: setting | per epoch: final test loss | per epoch: rank, verdict |\n|---|---|---|---|---|---|---|\n"
+        func describe(_ e: SuiteSummary.Entry?) -> (String, String, String) {
+            guard let e, e.rank != nil else { return ("—", "—", e?.verdict?.rawValue ?? "—") }
+            let verdict = (e.verdict?.rawValue ?? "no test") + (e.pValue.map { String(format: " (p = %.3g)", $0) } ?? "")
+            return (e.setting, String(format: "%.4f ± %.4f (%d)", e.mean, e.values.count > 1 ? e.standardDeviation : 0, e.values.count), "\(e.rank!), \(verdict)")
+        }
+        for entry in a.entries {
+            let (s1, m1, v1) = describe(entry)
+            let (s2, m2, v2) = describe(b.entries.first { $0.optimizer == entry.optimizer })
+            text += "| \(entry.optimizer) | \(s1) | \(m1) | \(v1) | \(s2) | \(m2) | \(v2) |\n"
+        }
+        guard let baselines else { return text }
+        let published = baselines.optimizers.filter { !baselines.confirmation($0).isEmpty }
+            .sorted { Statistics.mean(baselines.confirmation($0).filter(\.isFinite)) < Statistics.mean(baselines.confirmation($1).filter(\.isFinite)) }
+        /// Whether a ranking gives the published order with every step distinguishable.
+        func reading(_ r: SuiteSummary.ProblemRanking) -> String {
+            let ranked = r.entries.filter { $0.rank != nil }.map(\.optimizer)
+            let tied = r.entries.filter { $0.verdict == .tied }.map(\.optimizer)
+            if ranked == published {
+                return tied.isEmpty ? "the published order, every optimizer distinguishably worse than the first"
+                    : "the published order, but \(tied.joined(separator: ", ")) not distinguishable from the first"
+            }
+            return "not the published order: \(ranked.joined(separator: " < "))" + (tied.isEmpty ? "" : ", with \(tied.joined(separator: ", ")) not distinguishable from the first")
+        }
+        text += "\nDeepOBS's published order by mean final test loss: \(published.joined(separator: " < ")). With the order fixed per seed: \(reading(a)). "
+        text += "Reshuffled every epoch: \(reading(b)).\n"
+        return text
+    }
+}

@@ -136,6 +136,19 @@ public enum DeepOBSComparison {
             }
             text += "\n"
         }
+        // Where the two disagree on divergence: OptLab stops a run by its documented rule (the
+        // training loss beyond 100 times its start), DeepOBS runs on until NaN.
+        var mismatches: [String] = []
+        for optimizer in optimizers {
+            let ours = tune.filter { $0.optimizer == optimizer }
+            let sweep = baselines.sweep(optimizer)
+            let stopped = sweep.filter { point in point.loss.isFinite && ours.contains { r in r.lr.map { DeepOBSBaselines.same($0, point.lr) } == true && !r.isUsable } }
+            let published = sweep.filter { point in !point.loss.isFinite && ours.contains { r in r.lr.map { DeepOBSBaselines.same($0, point.lr) } == true && r.isUsable } }
+            if !stopped.isEmpty { mismatches.append("\(optimizer) at \(stopped.count) rate\(stopped.count == 1 ? "" : "s") from \(String(format: "%.4g", stopped[0].lr)) diverged here but ended finite in DeepOBS's runs") }
+            if !published.isEmpty { mismatches.append("\(optimizer) at \(published.count) rate\(published.count == 1 ? "" : "s") from \(String(format: "%.4g", published[0].lr)) ended finite here but diverged in DeepOBS's runs") }
+        }
+        text += mismatches.isEmpty ? "\nBoth agree on which rates diverge.\n"
+            : "\nWhere they differ on divergence (OptLab stops a run whose training loss exceeds 100 times its start; DeepOBS ran every run to the end): " + mismatches.joined(separator: "; ") + ".\n"
         let agreements = agreements(table, problem: problem, baselines: baselines)
         text += "\nAt each optimizer's best rate: OptLab's confirmation seeds against DeepOBS's. The mean final test losses agree when they differ by no more than the combined standard error √(s₁²/n₁ + s₂²/n₂).\n\n"
         text += "| optimizer | best lr, OptLab | best lr, DeepOBS | grid steps apart | OptLab mean ± std (n) | 95% interval | DeepOBS mean ± std (n) | difference | combined standard error | verdict |\n"
@@ -151,7 +164,7 @@ public enum DeepOBSComparison {
         }
         let all = agreements.allSatisfy { $0.rateAgrees && $0.meanAgrees }
         text += "\n**Reproduction: " + (all ? "agrees" : "does not fully agree") + "** — "
-        text += agreements.map { a in "\(a.optimizer) " + (a.rateAgrees && a.meanAgrees ? "agrees" : [a.rateAgrees ? nil : "its best rate is more than one grid step from DeepOBS's",
+        text += agreements.map { a in "\(a.optimizer)" + (a.rateAgrees && a.meanAgrees ? " agrees" : ": " + [a.rateAgrees ? nil : "its best rate is more than one grid step from DeepOBS's",
                                                                                                   a.meanAgrees ? nil : String(format: "its mean differs by %.1f combined standard errors", abs(a.difference) / a.combinedError)].compactMap { $0 }.joined(separator: " and ")) }
             .joined(separator: "; ") + ".\n"
         text += "Ranking by mean final test loss: OptLab " + order(agreements.map { ($0.optimizer, $0.ours) }) + "; DeepOBS " + order(agreements.map { ($0.optimizer, $0.theirs) }) + ".\n"

@@ -91,7 +91,11 @@ public enum ReportWriter {
                 }
                 if let table { text += tuningCurves(table, ranking: ranking) }
             }
-            let mine = figures.filter { $0.hasPrefix(ranking.problem + "-") && !$0.contains("momentum") }
+            // A figure belongs to the longest problem name it starts with (`a-b-lr` is a-b's, not a's).
+            let longer = rankings.map(\.problem).filter { $0.hasPrefix(ranking.problem + "-") }
+            let mine = figures.filter { f in
+                f.hasPrefix(ranking.problem + "-") && !f.contains("momentum") && !longer.contains { f.hasPrefix($0 + "-") }
+            }
             if !mine.isEmpty {
                 text += "\nFigures: " + mine.map { "[\($0.dropLast(4))](\(figurePrefix)/\($0))" }.joined(separator: ", ") + "\n"
             }

@@ -130,56 +130,11 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// Reorders a CSV file's lines by the run id in their first field, keeping the header
-    /// first and the lines of one run in their order, without parsing the fields: the
-    /// bytes are moved, not rewritten. Line breaks inside quoted fields stay inside
-    /// their row. A final line without its newline is dropped.
+    /// first and the lines of one run in their order, without parsing the fields and with
+    /// bounded memory (``LineSorter``). Line breaks inside quoted fields stay inside their
+    /// row. A final line without its newline is dropped.
     public static func sortLines(_ path: String, by order: [String: Int]) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeFailure("cannot read \(path)") }
-        let sorted: Data = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Data in
-            let newline: UInt8 = 0x0A, comma: UInt8 = 0x2C, quote: UInt8 = 0x22
-            /// The end of the row starting at `start` (its newline), and the end of its first field.
-            func rowEnd(from start: Int) -> (line: Int, field: Int)? {
-                var quoted = false, fieldEnd: Int? = nil
-                var i = start
-                while i < bytes.count {
-                    let byte = bytes[i]
-                    if byte == quote { quoted.toggle() } else if !quoted {
-                        if byte == comma, fieldEnd == nil { fieldEnd = i }
-                        if byte == newline { return (i, fieldEnd ?? i) }
-                    }
-                    i += 1
-                }
-                return nil
-            }
-            guard let headerEnd = rowEnd(from: 0)?.line else { return Data() }
-            // Runs of consecutive lines with the same id: (rank, position, byte range).
-            var blocks: [(rank: Int, position: Int, range: Range<Int>)] = []
-            var blockStart = headerEnd + 1, blockID: Range<Int>? = nil
-            var lineStart = headerEnd + 1
-            func closeBlock(at end: Int) {
-                guard let id = blockID, end > blockStart else { return }
-                let key = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[id]), as: UTF8.self)
-                blocks.append((order[key] ?? Int.max, blocks.count, blockStart..<end))
-            }
-            while lineStart < bytes.count, let (lineEnd, idEnd) = rowEnd(from: lineStart) {
-                let id = lineStart..<idEnd
-                if let current = blockID, bytes[current].elementsEqual(bytes[id]) {
-                    // Same run: the block grows.
-                } else {
-                    closeBlock(at: lineStart)
-                    blockStart = lineStart
-                    blockID = id
-                }
-                lineStart = lineEnd + 1
-            }
-            closeBlock(at: lineStart)
-            blocks.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.position < $1.position }
-            var result = Data(capacity: lineStart)
-            result.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0...headerEnd]))
-            for block in blocks { result.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[block.range])) }
-            return result
-        }
-        try sorted.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try LineSorter.sort(path, by: order)
     }
 
     /// Rows of a CSV file, without a trailing line that lacks its newline.

@@ -93,6 +93,36 @@ struct ExecutionTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "run_id,step,x\na,0,3\na,1,6\nb,0,\"q,1\"\nb,1,2\nb,2,5\nc,0,4\n")
     }
 
+    @Test("sorting a file of several megabytes: rows cross the read chunks, quoted ids and line breaks survive, order as in memory")
+    func sortLargeFile() throws {
+        let path = Self.temporaryRoot() + "/large.csv"
+        // 200,000 rows of runs interleaved as parallel jobs write them: blocks of 1–7 rows.
+        var generator = SplitMix64(seed: 9)
+        var rows: [(id: String, line: String)] = []
+        var step: [String: Int] = [:]
+        while rows.count < 200_000 {
+            let id = generator.next() % 50 == 0 ? "\"r,\(generator.next() % 7)\"" : "r\(generator.next() % 400)"
+            for _ in 0..<(1 + Int(generator.next() % 7)) {
+                let k = step[id, default: 0]
+                step[id] = k + 1
+                let note = k % 97 == 0 ? "\"two\nlines\"" : "\(Double(k) * 0.001)"
+                rows.append((id, "\(id),\(k),\(note)\n"))
+            }
+        }
+        let text = "run_id,step,value\n" + rows.map(\.line).joined()
+        #expect(text.utf8.count > 2 << 20)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        let ids = Array(Set(rows.map(\.id))).sorted()
+        let order = Dictionary(uniqueKeysWithValues: ids.enumerated().dropLast(3).map { ($1, $0) })   // three ids unknown: last
+        try ResultsStore.sortLines(path, by: order)
+        // The reference: a stable sort of the lines by rank in memory.
+        let expected = "run_id,step,value\n" + rows.enumerated().sorted { a, b in
+            let (x, y) = (order[a.element.id] ?? Int.max, order[b.element.id] ?? Int.max)
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element.line).joined()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == expected)
+    }
+
     @Test("results written before the gradient columns existed resume with them empty; a foreign header is refused")
     func olderEpochsHeader() throws {
         let root = Self.temporaryRoot()

@@ -150,9 +150,7 @@ extension Suite {
         let start = run.start ?? problem.starts[0]
         let result = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps,
                              noise: problem.noise, seed: run.seed).run()
-        rows = result.trajectory.map {
-            [run.id, "\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
-        }
+        var targetSteps: Set<Int> = []
         fields["start_x"] = CSV.number(start.x)
         fields["start_y"] = CSV.number(start.y)
         fields["status"] = result.status.rawValue
@@ -166,6 +164,10 @@ extension Suite {
                     : (problem.surface.distanceToNearestMinimum(from: step.point) ?? .infinity) <= target.value
             }
             fields[target.column] = reached.map { "\($0.step)" } ?? ""
+            if let reached { targetSteps.insert(reached.step) }
+        }
+        rows = problem.record.filter(result.trajectory, always: targetSteps).map {
+            [run.id, "\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
         }
     }
 

@@ -87,6 +87,8 @@ public struct Suite: Sendable {
         /// Standard deviation of Gaussian noise added to each gradient component (0: none,
         /// the descent is deterministic).
         public var noise: Double
+        /// Which steps trajectories.csv keeps (README, "Recording trajectories").
+        public var record: RecordPolicy = .auto
         public var targets: [Target]
         /// Line of the problem in the suite file (for messages).
         public var line: Int?

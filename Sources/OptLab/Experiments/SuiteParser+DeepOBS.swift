@@ -38,4 +38,22 @@ extension SuiteParser {
         return Suite.DeepOBSProblem(name: name ?? problem, problem: problem, epochs: epochs, batchSize: batchSize, shuffle: shuffle,
                                     targets: targets, baselines: baselines, line: node.mark?.line)
     }
+
+    /// `record: auto | every | log | final`, or `record: {every: k}`.
+    func recordPolicy(_ node: Node) throws -> RecordPolicy {
+        if node.mapping != nil {
+            let pairs = try mapping(node, allowed: ["every"], what: "record")
+            guard let pair = pairs.first else { throw error(node, "record: {every: k} needs k") }
+            return .everyK(try integer(pair.value, "every", minimum: 1, maximum: Limits.steps))
+        }
+        return try choice(node, "record") { text in
+            switch text {
+            case "auto": return .auto
+            case "every": return .every
+            case "log": return .log
+            case "final": return .final
+            default: throw InputError(NearestName.unknownMessage(kind: "record policy", name: text, valid: ["auto", "every", "log", "final", "{every: k}"]))
+            }
+        }
+    }
 }

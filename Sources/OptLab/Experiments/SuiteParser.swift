@@ -484,9 +484,9 @@ struct SuiteParser {
 
     func surface(_ node: Node) throws -> Suite.SurfaceProblem {
         var name: String?, surface: Surface?, starts: [Point] = [], startLocations: [Suite.Location?] = [], steps: Int?, targets: [Suite.Target] = []
-        var noise = 0.0
+        var noise = 0.0, record = RecordPolicy.auto
         let errorsBefore = log.errors.count
-        for (key, _, value) in try mapping(node, allowed: ["name", "surface", "start", "steps", "noise", "targets"], what: "a surface problem") {
+        for (key, _, value) in try mapping(node, allowed: ["name", "surface", "start", "steps", "noise", "record", "targets"], what: "a surface problem") {
             _ = try attempt {
                 switch key {
                 case "name": name = try self.name(value, "problem name")
@@ -503,6 +503,7 @@ struct SuiteParser {
                     startLocations = points.map(Suite.Location.init)
                 case "steps": steps = try integer(value, "steps", minimum: 1, maximum: Limits.steps)
                 case "noise": noise = try nonNegative(value, "noise", maximum: Limits.gradientNoise)
+                case "record": record = try recordPolicy(value)
                 default: targets = try self.targets(value, allowed: ["loss", "distance"])
                 }
             }
@@ -513,7 +514,7 @@ struct SuiteParser {
         return Suite.SurfaceProblem(name: name ?? surface.name, surface: surface,
                                     starts: starts.isEmpty ? [surface.start] : starts,
                                     startLocations: starts.isEmpty ? [Suite.Location(node)] : startLocations,
-                                    steps: steps, noise: noise, targets: targets, line: node.mark?.line)
+                                    steps: steps, noise: noise, record: record, targets: targets, line: node.mark?.line)
     }
 
     func targets(_ node: Node, allowed: [String]) throws -> [Suite.Target] {

@@ -30,28 +30,30 @@ public struct SuitePlotter {
 
     typealias Table = CSVTable
 
-    /// Rows of a large CSV whose first field is one of `ids`, without parsing the others.
+    /// Rows of a large CSV whose first field is one of `ids`, without parsing the others,
+    /// read a chunk at a time: memory grows with the rows kept, not with the file.
     static func rows(of path: String, ids: Set<String>) throws -> [String: [[String]]] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [:] }
+        defer { try? handle.close() }
         var result: [String: [[String]]] = [:]
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var lineStart = 0
-            let count = bytes.count
-            var i = 0
-            while i < count {
-                if bytes[i] == 0x0A {
-                    if let comma = (lineStart..<i).first(where: { bytes[$0] == 0x2C }) {
-                        let id = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<comma]), as: UTF8.self)
-                        if ids.contains(id) {
-                            let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<i]), as: UTF8.self)
-                            result[id, default: []].append(line.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
-                        }
-                    }
-                    lineStart = i + 1
-                }
-                i += 1
-            }
+        var carry: [UInt8] = []
+        func take(_ line: ArraySlice<UInt8>) {
+            guard let comma = line.firstIndex(of: 0x2C) else { return }
+            let id = String(decoding: line[line.startIndex..<comma], as: UTF8.self)
+            guard ids.contains(id) else { return }
+            result[id, default: []].append(String(decoding: line, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false).map(String.init))
         }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            var bytes = carry
+            bytes.append(contentsOf: chunk)
+            var start = 0
+            while let newline = bytes[start...].firstIndex(of: 0x0A) {
+                take(bytes[start..<newline])
+                start = newline + 1
+            }
+            carry = Array(bytes[start...])
+        }
+        // A final line without its newline is an unfinished write: left out.
         return result
     }
 

@@ -24,6 +24,12 @@ public struct Descent: Sendable {
         public var step: Int
         public var point: Point
         public var loss: Double
+
+        public init(step: Int, point: Point, loss: Double) {
+            self.step = step
+            self.point = point
+            self.loss = loss
+        }
     }
 
     public struct Result: Sendable {

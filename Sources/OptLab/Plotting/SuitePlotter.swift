@@ -115,6 +115,7 @@ public struct SuitePlotter {
             guard let problem = suite.problems.first(where: { $0.name == analysis.problem }) else { continue }
             if let figure = try momentumCellsFigure(analysis, problem: problem, runs: runs, source: source) { figures.append(figure) }
         }
+        figures += try claimFigures(suite: suite.name, runs: runs, source: source)
         return (figures, leftOut)
     }
 

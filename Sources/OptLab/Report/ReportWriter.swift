@@ -117,6 +117,9 @@ public enum ReportWriter {
         }
         for section in CourseClaims.sections(suite: suite, runs: rows, epochs: epochs, trainingExamples: trainingExamples) {
             text += section.markdown
+            // The claim's own figure (optlab plot), when it was drawn.
+            let figure = "claim-" + section.title.replacingOccurrences(of: " ", with: "-")
+            if figures.contains(figure + ".png") { text += "\n![\(section.title)](\(figurePrefix)/\(figure).png)\n" }
         }
         return text
     }

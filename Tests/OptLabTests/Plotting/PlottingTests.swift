@@ -171,3 +171,42 @@ struct PlottingTests {
         #expect(Set(colours).count == OptimizerKind.allCases.count)
     }
 }
+
+@Suite("Plotting: the claims' own figures", .serialized)
+struct ClaimFigureTests {
+    @Test("a depth suite gets claim-depth: every seed's test accuracy and the mean per stack, from runs.csv; the report links it")
+    func depth() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let text = """
+            name: depth-tiny
+            seed: 2
+            repeats: 2
+            optimizers: [adam]
+            grid: {layers: [[8], [4, 4]]}
+            problems:
+              - network: {dataset: mnist, data_dir: "\(TestData.mnistAsTrainingDirectory)", train_limit: 300, test_limit: 100,
+                          validation: 50, epochs: 1, batch_size: 50}
+            """
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
+        let plots = root + "/plots"
+        let figures = try SuitePlotter(resultsDirectory: root + "/depth-tiny", plotsDirectory: plots).write().map(\.name)
+        #expect(figures.contains("claim-depth"))
+        let table = try RunsTable.read(root + "/depth-tiny/runs.csv")
+        let data = try String(contentsOfFile: plots + "/claim-depth.dat", encoding: .utf8)
+        let blocks = data.components(separatedBy: "\n\n\n").map { block in
+            block.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").compactMap { Double($0) } }
+        }
+        // Stack 0 is the shallow one (8), stack 1 the deep one (4-4); one row per seed, then the means.
+        for (index, stack) in ["8", "4-4"].enumerated() {
+            let values = table.records.filter { $0.settings["layers"] == stack }.compactMap { $0.metric("final_test_acc") }.map { $0 * 100 }
+            let drawn = blocks[0].filter { $0[0] == Double(index) }.map { $0[1] }
+            #expect(values.count == 2 && drawn.count == 2)
+            for (v, d) in zip(values.sorted(), drawn.sorted()) { #expect(abs(v - d) < 1e-9) }
+            let mean = try #require(blocks[1].first { $0[0] == Double(index) })
+            #expect(abs(mean[1] - Statistics.mean(values)) < 1e-9)
+        }
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/depth-tiny", plotsDirectory: plots), encoding: .utf8)
+        #expect(report.contains("claim-depth.png)") == FileManager.default.fileExists(atPath: plots + "/claim-depth.png"))
+    }
+}

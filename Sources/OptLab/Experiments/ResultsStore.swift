@@ -58,29 +58,57 @@ public final class ResultsStore: @unchecked Sendable {
         guard runs.first == runsHeader else {
             throw InputError("runs.csv has other columns than this suite produces; the suite changed", file: runsPath)
         }
-        var files: [(path: String, header: [String], rows: [[String]])] = []
-        var counts: [String: [Int]] = [:]
+        // What each run has in epochs.csv (rows) and trajectories.csv (rows, last step),
+        // read a line at a time: epochs.csv and trajectories.csv are never held whole.
+        var epochRows: [Substring: Int] = [:], trajectoryRows: [Substring: (count: Int, last: Int)] = [:]
+        var paddings: [Int] = []
         for (index, (path, header)) in [(epochsPath, epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)].enumerated() {
-            let rows = FileManager.default.fileExists(atPath: path) ? try Self.conform(Self.readRows(path), to: header, file: path) : [header]
-            for row in rows.dropFirst() { counts[row.first ?? "", default: [0, 0]][index] += 1 }
-            files.append((path, header, rows.isEmpty ? [header] : rows))
+            guard FileManager.default.fileExists(atPath: path) else { paddings.append(0); continue }
+            var old: [String]?
+            try LineStream.forEachLine(path) { line in
+                guard old != nil else {
+                    old = CSV.parse(String(decoding: line, as: UTF8.self) + "\n").first ?? []
+                    return
+                }
+                let id = LineStream.firstField(line)
+                if index == 0 {
+                    epochRows[id, default: 0] += 1
+                } else {
+                    let step = LineStream.field(line, 1).flatMap { Int($0) } ?? -1
+                    let current = trajectoryRows[id] ?? (0, -1)
+                    trajectoryRows[id] = (current.count + 1, max(current.last, step))
+                }
+            }
+            // Rows written under an earlier version of the header are padded; another is refused.
+            let written = old ?? header
+            guard written == header || (written.count < header.count && Array(header.prefix(written.count)) == written) else {
+                throw InputError("the header \(written.joined(separator: ",")) is not this version's \(header.joined(separator: ","))", file: path)
+            }
+            paddings.append(header.count - written.count)
         }
-        // A finished run has one epochs.csv row per epoch, or one trajectories.csv row per
-        // step plus the start.
+        // A finished network run has one epochs.csv row per epoch (a DeepOBS run one more:
+        // epoch 0); a finished surface run has its recorded trajectory rows ending at its
+        // last step (which `record:` always keeps).
         let column = Dictionary(runsHeader.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        func expected(_ row: [String]) -> [Int] {
-            func field(_ name: String) -> Int? { column[name].flatMap { $0 < row.count ? Int(row[$0]) : nil } }
-            return [field("epochs") ?? 0, field("steps").map { $0 + 1 } ?? 0]
+        func complete(_ row: [String]) -> Bool {
+            guard row.count == runsHeader.count else { return false }
+            func field(_ name: String) -> String { column[name].map { row[$0] } ?? "" }
+            let id = Substring(row[0])
+            let epochs = Int(field("epochs")).map { field("type") == "deepobs" ? $0 + 1 : $0 } ?? 0
+            guard (epochRows[id] ?? 0) == epochs else { return false }
+            if let steps = Int(field("steps")) {
+                guard let recorded = trajectoryRows[id] else { return false }
+                return recorded.last == steps
+            }
+            return trajectoryRows[id] == nil
         }
         let before = runs.count
-        runs = [runs[0]] + runs.dropFirst().filter { row in
-            row.count == runsHeader.count && (counts[row[0]] ?? [0, 0]) == expected(row)
-        }
+        runs = [runs[0]] + runs.dropFirst().filter(complete)
         let dropped = before - runs.count
         try Self.writeAtomically(runsPath, rows: runs)
-        let complete = Set(runs.dropFirst().compactMap(\.first))
-        for file in files {
-            try Self.writeAtomically(file.path, rows: [file.header] + file.rows.dropFirst().filter { complete.contains($0.first ?? "") })
+        let kept: Set<Substring> = Set(runs[1...].map { Substring($0[0]) })
+        for (index, (path, header)) in [(epochsPath, epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)].enumerated() {
+            try LineStream.rewrite(path, header: header, padding: paddings[index]) { kept.contains(LineStream.firstField($0)) }
         }
         return dropped
     }

@@ -33,27 +33,13 @@ public struct SuitePlotter {
     /// Rows of a large CSV whose first field is one of `ids`, without parsing the others,
     /// read a chunk at a time: memory grows with the rows kept, not with the file.
     static func rows(of path: String, ids: Set<String>) throws -> [String: [[String]]] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [:] }
-        defer { try? handle.close() }
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
         var result: [String: [[String]]] = [:]
-        var carry: [UInt8] = []
-        func take(_ line: ArraySlice<UInt8>) {
-            guard let comma = line.firstIndex(of: 0x2C) else { return }
-            let id = String(decoding: line[line.startIndex..<comma], as: UTF8.self)
+        try LineStream.forEachLine(path) { line in
+            let id = String(LineStream.firstField(line))
             guard ids.contains(id) else { return }
             result[id, default: []].append(String(decoding: line, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false).map(String.init))
         }
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            var bytes = carry
-            bytes.append(contentsOf: chunk)
-            var start = 0
-            while let newline = bytes[start...].firstIndex(of: 0x0A) {
-                take(bytes[start..<newline])
-                start = newline + 1
-            }
-            carry = Array(bytes[start...])
-        }
-        // A final line without its newline is an unfinished write: left out.
         return result
     }
 

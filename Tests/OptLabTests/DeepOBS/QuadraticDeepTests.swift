@@ -158,6 +158,8 @@ struct DeepOBSSuiteTests {
             """
         let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
         try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
+        // Epoch 0 is one more row than the epochs count: a finished folder still resumes with nothing to run.
+        #expect(try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, existing: .resume, log: { _ in }).run().ran == 0)
         let folder = root + "/dq"
         #expect(FileManager.default.fileExists(atPath: folder + "/" + DeepOBSBaselines.fileName(problem: "quadratic_deep")))
         let table = try RunsTable.read(folder + "/runs.csv")

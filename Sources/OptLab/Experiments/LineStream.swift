@@ -1,0 +1,81 @@
+import Foundation
+
+/// Reading and rewriting the large results files line by line, a chunk at a time, so that
+/// memory does not grow with their size. For epochs.csv and trajectories.csv, whose fields
+/// are numbers and run ids: no field holds a line break.
+enum LineStream {
+    static let chunk = 1 << 20
+
+    /// Calls `body` with each complete line (without its newline), the header included; a
+    /// final line without its newline (an unfinished write) is not passed.
+    static func forEachLine(_ path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RuntimeFailure("cannot read \(path)") }
+        defer { try? handle.close() }
+        var carry: [UInt8] = []
+        while let data = try handle.read(upToCount: chunk), !data.isEmpty {
+            var bytes = carry
+            bytes.append(contentsOf: data)
+            var start = 0
+            while let newline = bytes[start...].firstIndex(of: 0x0A) {
+                try body(bytes[start..<newline])
+                start = newline + 1
+            }
+            carry = Array(bytes[start...])
+        }
+    }
+
+    /// The first field of a line (the run id).
+    static func firstField(_ line: ArraySlice<UInt8>) -> Substring {
+        let end = line.firstIndex(of: 0x2C) ?? line.endIndex
+        return Substring(String(decoding: line[line.startIndex..<end], as: UTF8.self))
+    }
+
+    /// The n-th field (0-based) of a line without quoted fields.
+    static func field(_ line: ArraySlice<UInt8>, _ n: Int) -> Substring? {
+        var index = 0, start = line.startIndex
+        for i in line.indices where line[i] == 0x2C {
+            if index == n { return Substring(String(decoding: line[start..<i], as: UTF8.self)) }
+            index += 1
+            start = i + 1
+        }
+        return index == n ? Substring(String(decoding: line[start..<line.endIndex], as: UTF8.self)) : nil
+    }
+
+    /// Rewrites a file through a temporary one: `header` first, then each line after the
+    /// old header that `keep` accepts, with `padding` appended (empty fields for columns an
+    /// earlier version did not write). Renamed over the original at the end.
+    static func rewrite(_ path: String, header: [String], padding: Int, keep: (ArraySlice<UInt8>) -> Bool) throws {
+        let temporary = path + ".rewriting"
+        FileManager.default.createFile(atPath: temporary, contents: nil)
+        guard let output = FileHandle(forWritingAtPath: temporary) else { throw RuntimeFailure("cannot write \(temporary)") }
+        var buffer = Array(CSV.row(header).utf8)
+        let pad = Array(String(repeating: ",", count: padding).utf8)
+        do {
+            var first = true
+            if FileManager.default.fileExists(atPath: path) {
+                try forEachLine(path) { line in
+                    if first { first = false; return }
+                    guard keep(line) else { return }
+                    buffer.append(contentsOf: line)
+                    buffer.append(contentsOf: pad)
+                    buffer.append(0x0A)
+                    if buffer.count >= chunk {
+                        try output.write(contentsOf: buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            try output.write(contentsOf: buffer)
+            try output.close()
+        } catch {
+            try? output.close()
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let message = String(cString: strerror(errno))
+            unlink(temporary)
+            throw RuntimeFailure("cannot replace \(path): \(message)")
+        }
+    }
+}

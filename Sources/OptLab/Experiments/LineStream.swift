@@ -45,15 +45,21 @@ enum LineStream {
     /// old header that `keep` accepts, with `padding` appended (empty fields for columns an
     /// earlier version did not write). Renamed over the original at the end.
     static func rewrite(_ path: String, header: [String], padding: Int, keep: (ArraySlice<UInt8>) -> Bool) throws {
+        try write(path, header: header, sources: [(path, padding)], keep: keep)
+    }
+
+    /// Writes `path` through a temporary file: `header`, then the lines after the header of
+    /// each source that `keep` accepts, each with its source's padding.
+    static func write(_ path: String, header: [String], sources: [(path: String, padding: Int)], keep: (ArraySlice<UInt8>) -> Bool) throws {
         let temporary = path + ".rewriting"
         FileManager.default.createFile(atPath: temporary, contents: nil)
         guard let output = FileHandle(forWritingAtPath: temporary) else { throw RuntimeFailure("cannot write \(temporary)") }
         var buffer = Array(CSV.row(header).utf8)
-        let pad = Array(String(repeating: ",", count: padding).utf8)
         do {
-            var first = true
-            if FileManager.default.fileExists(atPath: path) {
-                try forEachLine(path) { line in
+            for (source, padding) in sources where FileManager.default.fileExists(atPath: source) {
+                let pad = Array(String(repeating: ",", count: padding).utf8)
+                var first = true
+                try forEachLine(source) { line in
                     if first { first = false; return }
                     guard keep(line) else { return }
                     buffer.append(contentsOf: line)
@@ -77,5 +83,18 @@ enum LineStream {
             unlink(temporary)
             throw RuntimeFailure("cannot replace \(path): \(message)")
         }
+    }
+
+    /// The header (first line) of a CSV file, parsed; empty when the file is empty.
+    static func header(of path: String) throws -> [String] {
+        var header: [String]?
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RuntimeFailure("cannot read \(path)") }
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        while header == nil, let data = try handle.read(upToCount: 1 << 16), !data.isEmpty {
+            bytes.append(contentsOf: data)
+            if let newline = bytes.firstIndex(of: 0x0A) { header = CSV.parse(String(decoding: bytes[..<newline], as: UTF8.self) + "\n").first ?? [] }
+        }
+        return header ?? []
     }
 }

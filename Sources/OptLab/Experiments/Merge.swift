@@ -26,7 +26,9 @@ public enum ShardMerger {
         guard !folders.isEmpty else { throw InputError("no shard folders in \(shardsRoot); run 'optlab run SUITE --shard I/N' first") }
         let header = suite.runsHeader
         var runRows: [String: [String]] = [:]
-        var epochRows: [[String]] = [], trajectoryRows: [[String]] = []
+        // The shards' epoch and trajectory files, each with the padding its header needs.
+        var sources: [[(path: String, padding: Int)]] = [[], []]
+        var complete: Set<Substring> = []
         var shardCounts: Set<Int> = []
         for folder in folders {
             let directory = shardsRoot + "/" + folder
@@ -35,18 +37,18 @@ public enum ShardMerger {
             guard FileManager.default.fileExists(atPath: directory + "/runs.csv") else { continue }
             let rows = try ResultsStore.readRows(directory + "/runs.csv")
             guard rows.first == header else { throw InputError("runs.csv has other columns than the suite produces", file: directory + "/runs.csv") }
-            var complete: Set<String> = []
             for row in rows.dropFirst() where row.count == header.count && order[row[0]] != nil {
                 runRows[row[0]] = row
-                complete.insert(row[0])
+                complete.insert(Substring(row[0]))
             }
             for (name, target) in [("epochs.csv", 0), ("trajectories.csv", 1)] {
                 let path = directory + "/" + name
                 guard FileManager.default.fileExists(atPath: path) else { continue }
                 let header = target == 0 ? suite.epochsHeader : ResultsStore.trajectoriesHeader
-                let kept = try ResultsStore.conform(ResultsStore.readRows(path), to: header, file: path).dropFirst()
-                    .filter { complete.contains($0.first ?? "") }
-                if target == 0 { epochRows += kept } else { trajectoryRows += kept }
+                // An earlier version's header (a prefix) is padded; another is refused.
+                let old = try LineStream.header(of: path)
+                _ = try ResultsStore.conform([old], to: header, file: path)
+                sources[target].append((path, header.count - old.count))
             }
         }
         guard shardCounts.count <= 1 else {
@@ -54,16 +56,16 @@ public enum ShardMerger {
         }
         let store = ResultsStore(directory: suiteDirectory, runsHeader: header, epochsHeader: suite.epochsHeader)
         try store.create()
-        func byRun(_ rows: [[String]]) -> [[String]] {
-            rows.enumerated().sorted { a, b in
-                let (ia, ib) = (order[a.element[0]]!, order[b.element[0]]!)
-                return ia != ib ? ia < ib : a.offset < b.offset
-            }.map(\.element)
-        }
         let sortedRuns = runRows.values.sorted { order[$0[0]]! < order[$1[0]]! }
         try ResultsStore.writeAtomically(suiteDirectory + "/runs.csv", rows: [header] + sortedRuns)
-        try ResultsStore.writeAtomically(suiteDirectory + "/epochs.csv", rows: [suite.epochsHeader] + byRun(epochRows))
-        try ResultsStore.writeAtomically(suiteDirectory + "/trajectories.csv", rows: [ResultsStore.trajectoriesHeader] + byRun(trajectoryRows))
+        // The shards' rows of complete runs, streamed into one file each, then put in
+        // canonical order: memory grows with the runs, not the rows.
+        for (name, target) in [("epochs.csv", 0), ("trajectories.csv", 1)] {
+            let path = suiteDirectory + "/" + name
+            try LineStream.write(path, header: target == 0 ? suite.epochsHeader : ResultsStore.trajectoriesHeader,
+                                 sources: sources[target]) { complete.contains(LineStream.firstField($0)) }
+            try ResultsStore.sortLines(path, by: order)
+        }
         try SummaryTable.write(resultsDirectory: suiteDirectory,
                                targets: Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) }),
                                tuning: suite.tuning)

@@ -43,6 +43,9 @@ extension OptLabCommand {
         @Flag(help: "Do not write and render figures at the end.")
         public var noPlots = false
 
+        @Flag(help: "Leave trajectories.csv gzipped as trajectories.csv.gz (pandas and R read it directly; plot, report, merge and --resume handle it).")
+        public var gzip = false
+
         public init() {}
 
         public func validate() throws {
@@ -52,8 +55,9 @@ extension OptLabCommand {
 
         public func run() throws {
             let suite = try Suite.load(path: self.suite)
-            let runner = SuiteRunner(suite: suite, outputRoot: out, jobs: jobs, shard: try shard.map(Shard.parse),
+            var runner = SuiteRunner(suite: suite, outputRoot: out, jobs: jobs, shard: try shard.map(Shard.parse),
                                      existing: resume ? .resume : (restart ? .restart : .refuse))
+            runner.gzip = gzip
             let (ran, skipped) = try runner.run()
             print("\(ran) runs done\(skipped > 0 ? ", \(skipped) were already complete" : ""); results in \(runner.directory)")
             let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })

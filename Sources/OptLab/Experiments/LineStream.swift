@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 
 /// Reading and rewriting the large results files line by line, a chunk at a time, so that
@@ -8,11 +9,12 @@ enum LineStream {
 
     /// Calls `body` with each complete line (without its newline), the header included; a
     /// final line without its newline (an unfinished write) is not passed.
+    /// A gzipped file `path`.gz stands in for a missing `path`.
     static func forEachLine(_ path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw RuntimeFailure("cannot read \(path)") }
-        defer { try? handle.close() }
+        guard let actual = resolve(path) else { throw RuntimeFailure("cannot read \(path)") }
+        let reader = try GzipReader(actual)
         var carry: [UInt8] = []
-        while let data = try handle.read(upToCount: chunk), !data.isEmpty {
+        while case let data = try reader.read(chunk), !data.isEmpty {
             var bytes = carry
             bytes.append(contentsOf: data)
             var start = 0
@@ -56,7 +58,7 @@ enum LineStream {
         guard let output = FileHandle(forWritingAtPath: temporary) else { throw RuntimeFailure("cannot write \(temporary)") }
         var buffer = Array(CSV.row(header).utf8)
         do {
-            for (source, padding) in sources where FileManager.default.fileExists(atPath: source) {
+            for (source, padding) in sources where resolve(source) != nil {
                 let pad = Array(String(repeating: ",", count: padding).utf8)
                 var first = true
                 try forEachLine(source) { line in
@@ -96,5 +98,54 @@ enum LineStream {
             if let newline = bytes.firstIndex(of: 0x0A) { header = CSV.parse(String(decoding: bytes[..<newline], as: UTF8.self) + "\n").first ?? [] }
         }
         return header ?? []
+    }
+
+    /// `path` when it exists, else `path`.gz when that exists.
+    static func resolve(_ path: String) -> String? {
+        if FileManager.default.fileExists(atPath: path) { return path }
+        return FileManager.default.fileExists(atPath: path + ".gz") ? path + ".gz" : nil
+    }
+
+    /// Replaces `path` by `path`.gz (standard gzip, which pandas, R and zcat read).
+    static func gzip(_ path: String) throws {
+        let temporary = path + ".gz.writing"
+        guard let output = gzopen(temporary, "wb6") else { throw RuntimeFailure("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        do {
+            let reader = try GzipReader(path)
+            while case let data = try reader.read(chunk), !data.isEmpty {
+                let written = data.withUnsafeBytes { gzwrite(output, $0.baseAddress!, UInt32($0.count)) }
+                guard written == Int32(data.count) else { throw RuntimeFailure("cannot write \(temporary)") }
+            }
+        } catch {
+            gzclose(output)
+            unlink(temporary)
+            throw error
+        }
+        guard gzclose(output) == Z_OK, rename(temporary, path + ".gz") == 0 else {
+            unlink(temporary)
+            throw RuntimeFailure("cannot write \(path).gz")
+        }
+        unlink(path)
+    }
+
+    /// Replaces `path`.gz by the plain `path` (to append to it again).
+    static func gunzip(_ path: String) throws {
+        let temporary = path + ".unpacking"
+        FileManager.default.createFile(atPath: temporary, contents: nil)
+        guard let output = FileHandle(forWritingAtPath: temporary) else { throw RuntimeFailure("cannot write \(temporary)") }
+        do {
+            let reader = try GzipReader(path + ".gz")
+            while case let data = try reader.read(chunk), !data.isEmpty { try output.write(contentsOf: data) }
+            try output.close()
+        } catch {
+            try? output.close()
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw RuntimeFailure("cannot write \(path)")
+        }
+        unlink(path + ".gz")
     }
 }

@@ -43,7 +43,7 @@ public enum ShardMerger {
             }
             for (name, target) in [("epochs.csv", 0), ("trajectories.csv", 1)] {
                 let path = directory + "/" + name
-                guard FileManager.default.fileExists(atPath: path) else { continue }
+                guard LineStream.resolve(path) != nil else { continue }
                 let header = target == 0 ? suite.epochsHeader : ResultsStore.trajectoriesHeader
                 // An earlier version's header (a prefix) is padded; another is refused.
                 let old = try LineStream.header(of: path)

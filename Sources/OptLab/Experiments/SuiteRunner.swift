@@ -10,6 +10,8 @@ public struct SuiteRunner {
     public var jobs: Int
     public var shard: Shard?
     public var existing: ExistingResults
+    /// Leave trajectories.csv gzipped (trajectories.csv.gz) at the end.
+    public var gzip = false
     public var log: @Sendable (String) -> Void
 
     public init(suite: Suite, outputRoot: String = "results", jobs: Int = ThreadTeam.availableCores,
@@ -40,6 +42,11 @@ public struct SuiteRunner {
         defer { withExtendedLifetime(folderLock) {} }
         let store = ResultsStore(directory: directory, runsHeader: suite.runsHeader, epochsHeader: suite.epochsHeader)
         var completed: Set<String> = []
+        // A folder left gzipped is unpacked to be appended to (and packed again at the end).
+        let packed = directory + "/trajectories.csv.gz"
+        if FileManager.default.fileExists(atPath: packed) {
+            if existing == .resume { try LineStream.gunzip(directory + "/trajectories.csv") } else if existing == .restart { unlink(packed) }
+        }
         if store.exists {
             switch existing {
             case .refuse:
@@ -93,6 +100,7 @@ public struct SuiteRunner {
             try execute(todo, store: store, datasets: datasets)
         }
         try store.sort(by: Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.index) }))
+        if gzip { try LineStream.gzip(directory + "/trajectories.csv") }
         let total = suite.tuning == nil ? mine.count : all.count
         return (ran, total - ran)
     }

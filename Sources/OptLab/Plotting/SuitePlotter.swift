@@ -33,7 +33,7 @@ public struct SuitePlotter {
     /// Rows of a large CSV whose first field is one of `ids`, without parsing the others,
     /// read a chunk at a time: memory grows with the rows kept, not with the file.
     static func rows(of path: String, ids: Set<String>) throws -> [String: [[String]]] {
-        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        guard LineStream.resolve(path) != nil else { return [:] }
         var result: [String: [[String]]] = [:]
         try LineStream.forEachLine(path) { line in
             let id = String(LineStream.firstField(line))

@@ -54,3 +54,41 @@ struct RecordPolicyTests {
         #expect(message == nil)
     }
 }
+
+@Suite("Results: gzipped trajectories", .serialized)
+struct GzipResultsTests {
+    @Test("--gzip leaves trajectories.csv.gz with the same rows; plot reads it; --resume unpacks, runs nothing and packs again")
+    func gzip() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let text = """
+            name: packed
+            optimizers: [sgd, adam]
+            grid: {lr: [0.001, 0.01]}
+            problems:
+              - surface: {surface: beale, steps: 400}
+            """
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root + "/plain", jobs: 2, log: { _ in }).run()
+        var packed = SuiteRunner(suite: suite, outputRoot: root + "/gz", jobs: 2, log: { _ in })
+        packed.gzip = true
+        try packed.run()
+        let folder = root + "/gz/packed"
+        #expect(!FileManager.default.fileExists(atPath: folder + "/trajectories.csv"))
+        // The standard gzip format: zcat gives back the plain run's file byte for byte.
+        let zcat = Process()
+        zcat.executableURL = URL(fileURLWithPath: "/bin/sh")
+        zcat.arguments = ["-c", "zcat '\(folder)/trajectories.csv.gz' | cmp - '\(root)/plain/packed/trajectories.csv'"]
+        try zcat.run()
+        zcat.waitUntilExit()
+        #expect(zcat.terminationStatus == 0)
+        let figures = try SuitePlotter(resultsDirectory: folder, plotsDirectory: root + "/plots").write().map(\.name)
+        #expect(figures.contains("beale-trajectories"))
+        let data = try String(contentsOfFile: root + "/plots/beale-paths.dat", encoding: .utf8)
+        #expect(data.split(separator: "\n").count > 400)
+        var again = SuiteRunner(suite: suite, outputRoot: root + "/gz", jobs: 2, existing: .resume, log: { _ in })
+        again.gzip = true
+        #expect(try again.run().ran == 0)
+        #expect(FileManager.default.fileExists(atPath: folder + "/trajectories.csv.gz"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/trajectories.csv"))
+    }
+}

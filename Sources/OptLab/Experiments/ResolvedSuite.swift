@@ -83,7 +83,17 @@ public enum ResolvedSuite {
         let header = "# Written by optlab run from \(suite.file); read by optlab merge, plot, report and compare.\n"
         let encoder = YAMLEncoder()
         encoder.options.sortKeys = true
-        let body = try encoder.encode(document(suite, runs: runs))
+        // Everything but the runs in one document; the runs, a block sequence under `runs:`,
+        // encoded a few hundred at a time, so that a suite of 10,000 runs does not build one
+        // YAML tree of them all (the same YAML, read back by the same decoder).
+        var document = document(suite, runs: runs)
+        let entries = document.runs
+        document.runs = []
+        var body = try encoder.encode(document).replacingOccurrences(of: "\nruns: []\n", with: "\n")
+        body += entries.isEmpty ? "runs: []\n" : "runs:\n"
+        for start in stride(from: 0, to: entries.count, by: 500) {
+            body += try encoder.encode(Array(entries[start..<min(start + 500, entries.count)]))
+        }
         try Data((header + body).utf8).write(to: URL(fileURLWithPath: directory + "/" + resolvedName), options: .atomic)
         try Data(suite.source.utf8).write(to: URL(fileURLWithPath: directory + "/" + sourceName), options: .atomic)
     }

@@ -131,25 +131,17 @@ extension Suite {
         fields["best_val_loss"] = validationLosses.min().map(CSV.number) ?? ""
         fields["best_val_acc"] = validationAccuracies.max().map(CSV.number) ?? ""
         for target in problem.targets {
-            let reached = result.epochs.first { record in
-                let value: Double? = switch target.metric {
-                case "val_acc": record.validationAccuracy
-                case "train_acc": record.trainAccuracy
-                case "test_acc": record.testAccuracy
-                case "val_loss": record.validationLoss
-                default: record.trainLoss
-                }
-                guard let value, value.isFinite else { return false }
-                return target.higherIsBetter ? value >= target.value : value <= target.value
-            }
+            let reached = result.epochs.first(where: StopTarget(metric: target.metric, value: target.value).reached)
             fields[target.column] = reached.map { "\($0.epoch)" } ?? ""
         }
     }
 
     private func executeSurface(_ run: RunSpec, _ problem: SurfaceProblem, fields: inout [String: String], rows: inout [[String]]) throws {
         let start = run.start ?? problem.starts[0]
-        let result = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps,
-                             noise: problem.noise, seed: run.seed).run()
+        var descent = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps,
+                              noise: problem.noise, seed: run.seed)
+        if problem.stopAtTarget { descent.stopTargets = problem.targets.map { problem.reached($0) } }
+        let result = descent.run()
         var targetSteps: Set<Int> = []
         fields["start_x"] = CSV.number(start.x)
         fields["start_y"] = CSV.number(start.y)
@@ -159,10 +151,7 @@ extension Suite {
         fields["best_loss"] = CSV.number(result.trajectory.map(\.loss).min()!)
         fields["final_distance"] = result.distanceToMinimum.map(CSV.number) ?? ""
         for target in problem.targets {
-            let reached = result.trajectory.first { step in
-                target.metric == "loss" ? step.loss <= target.value
-                    : (problem.surface.distanceToNearestMinimum(from: step.point) ?? .infinity) <= target.value
-            }
+            let reached = result.trajectory.first(where: problem.reached(target))
             fields[target.column] = reached.map { "\($0.step)" } ?? ""
             if let reached { targetSteps.insert(reached.step) }
         }

@@ -32,7 +32,7 @@ public struct RunRecord: Sendable, Equatable {
     public func metric(_ column: String) -> Double? { metrics[column] }
 
     /// Ranked: the run ended normally (all steps or epochs, or early stopping).
-    public var isUsable: Bool { status == .ok || status == .stoppedEarly }
+    public var isUsable: Bool { status.isUsable }
 }
 
 /// `runs.csv`: its schema (fixed columns, setting columns, target columns) declared once,

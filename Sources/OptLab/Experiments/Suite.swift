@@ -87,8 +87,19 @@ public struct Suite: Sendable {
         /// Standard deviation of Gaussian noise added to each gradient component (0: none,
         /// the descent is deterministic).
         public var noise: Double
-        /// Which steps trajectories.csv keeps (README, "Recording trajectories").
+        /// Which steps trajectories.csv keeps (README, "Results that scale").
         public var record: RecordPolicy = .auto
+        /// End each run at the step where the last target is first reached.
+        public var stopAtTarget = false
+
+        /// Whether a step reaches `target`: its loss, or its distance to the nearest minimum, at or below the level.
+        public func reached(_ target: Target) -> @Sendable (Descent.Step) -> Bool {
+            let surface = self.surface
+            return { step in
+                target.metric == "loss" ? step.loss <= target.value
+                    : (surface.distanceToNearestMinimum(from: step.point) ?? .infinity) <= target.value
+            }
+        }
         public var targets: [Target]
         /// Line of the problem in the suite file (for messages).
         public var line: Int?
@@ -156,6 +167,7 @@ public struct Suite: Sendable {
             case .surface(let p):
                 return "surface=\(p.surface.name);steps=\(p.steps);noise=\(CSV.number(p.noise));starts="
                     + p.starts.map { "\(CSV.number($0.x)),\(CSV.number($0.y))" }.joined(separator: "/")
+                    + (p.stopAtTarget ? ";stop_at_target=true" : "")
             case .deepobs(let p):
                 return "deepobs=\(p.problem);epochs=\(p.epochs);batch_size=\(p.batchSize);shuffle=\(p.shuffle.rawValue)"
             case .network(let p):
@@ -166,6 +178,7 @@ public struct Suite: Sendable {
                     + ";l1=\(CSV.number(c.l1));l2=\(CSV.number(c.l2));dropout=\(c.dropout.map(CSV.number).joined(separator: "-"))"
                     + ";early_stopping=\(c.earlyStoppingPatience.map(String.init) ?? "none");monitor=\(c.monitor.rawValue)"
                     + ";augment=\(c.augmentation.shift),\(CSV.number(c.augmentation.rotation)),\(CSV.number(c.augmentation.noise))"
+                    + (c.stopTargets.isEmpty ? "" : ";stop_at_target=true")
             }
         }
     }

@@ -387,7 +387,7 @@ struct SuiteParser {
 
     static let networkKeys = ["name", "dataset", "data_dir", "validation", "train_limit", "test_limit", "layers", "activation",
                               "leaky_slope", "elu_alpha", "output", "loss", "epochs", "batch_size", "l1", "l2", "dropout",
-                              "early_stopping", "monitor", "augment", "targets", "test_every_epoch"]
+                              "early_stopping", "monitor", "augment", "targets", "test_every_epoch", "stop_at_target"]
 
     func network(_ node: Node) throws -> Suite.NetworkProblem {
         var name: String?, dataset: DatasetName?, dataDirectory: String?, validation = 5000
@@ -395,7 +395,7 @@ struct SuiteParser {
         var leakySlope = Activation.defaultLeakySlope, eluAlpha = Activation.defaultELUAlpha
         var output = OutputLoss.softmax, squaredLoss = SquaredLoss.mse, epochs: Int?, batchSize: Int?, l1 = 0.0, l2 = 0.0, dropout: [Double] = []
         var patience: Int?, monitor = TrainingConfiguration.Monitor.valLoss, augmentation = Augmentation()
-        var targets: [Suite.Target] = [], testEveryEpoch = false
+        var targets: [Suite.Target] = [], testEveryEpoch = false, stopAtTarget = false, stopNode: Node?
         var activationNode: Node?, validationNode: Node?
         let errorsBefore = log.errors.count
         for (key, _, value) in try mapping(node, allowed: Self.networkKeys, what: "a network problem") {
@@ -448,6 +448,10 @@ struct SuiteParser {
                     augmentation = spec
                 case "targets":
                     targets = try self.targets(value, allowed: ["val_acc", "train_acc", "test_acc", "val_loss", "train_loss"])
+                case "stop_at_target":
+                    guard let flag = value.bool else { throw error(value, "stop_at_target must be true or false") }
+                    stopAtTarget = flag
+                    stopNode = value
                 default:
                     guard let flag = value.bool else { throw error(value, "test_every_epoch must be true or false") }
                     testEveryEpoch = flag
@@ -472,10 +476,17 @@ struct SuiteParser {
         if validation == 0, let target = targets.first(where: { $0.metric.hasPrefix("val") }) {
             throw error(node, "target '\(target.metric)' needs a validation set; set validation > 0")
         }
-        let base = TrainingConfiguration(hiddenLayers: hidden, activation: activation, output: output, squaredLoss: squaredLoss,
+        var base = TrainingConfiguration(hiddenLayers: hidden, activation: activation, output: output, squaredLoss: squaredLoss,
                                          optimizer: OptimizerSpec(kind: .sgd), epochs: epochs, batchSize: batchSize,
                                          l1: l1, l2: l2, dropout: dropout, earlyStoppingPatience: patience, monitor: monitor,
                                          augmentation: augmentation, testEveryEpoch: testEveryEpoch)
+        if stopAtTarget {
+            guard !targets.isEmpty else { throw error(stopNode ?? node, "stop_at_target needs 'targets' to stop at") }
+            if let target = targets.first(where: { $0.metric == "test_acc" }), !testEveryEpoch {
+                throw error(stopNode ?? node, "stop_at_target with a '\(target.metric)' target needs test_every_epoch: true (the test set is otherwise measured at the end only)")
+            }
+            base.stopTargets = targets.map { StopTarget(metric: $0.metric, value: $0.value) }
+        }
         do { try base.validate() } catch let e as InputError { throw error(node, e.message) }
         return Suite.NetworkProblem(name: name ?? dataset.rawValue, dataset: dataset, dataDirectory: dataDirectory,
                                     validation: validation, trainLimit: trainLimit, testLimit: testLimit,
@@ -486,7 +497,8 @@ struct SuiteParser {
         var name: String?, surface: Surface?, starts: [Point] = [], startLocations: [Suite.Location?] = [], steps: Int?, targets: [Suite.Target] = []
         var noise = 0.0, record = RecordPolicy.auto
         let errorsBefore = log.errors.count
-        for (key, _, value) in try mapping(node, allowed: ["name", "surface", "start", "steps", "noise", "record", "targets"], what: "a surface problem") {
+        var stopAtTarget = false
+        for (key, _, value) in try mapping(node, allowed: ["name", "surface", "start", "steps", "noise", "record", "stop_at_target", "targets"], what: "a surface problem") {
             _ = try attempt {
                 switch key {
                 case "name": name = try self.name(value, "problem name")
@@ -504,6 +516,9 @@ struct SuiteParser {
                 case "steps": steps = try integer(value, "steps", minimum: 1, maximum: Limits.steps)
                 case "noise": noise = try nonNegative(value, "noise", maximum: Limits.gradientNoise)
                 case "record": record = try recordPolicy(value)
+                case "stop_at_target":
+                    guard let flag = value.bool else { throw error(value, "stop_at_target must be true or false") }
+                    stopAtTarget = flag
                 default: targets = try self.targets(value, allowed: ["loss", "distance"])
                 }
             }
@@ -511,10 +526,11 @@ struct SuiteParser {
         guard log.errors.count == errorsBefore else { throw AlreadyRecorded() }
         guard let surface else { throw error(node, "a surface problem needs a 'surface'") }
         guard let steps else { throw error(node, "a surface problem needs 'steps'") }
+        if stopAtTarget && targets.isEmpty { throw error(node, "stop_at_target needs 'targets' to stop at") }
         return Suite.SurfaceProblem(name: name ?? surface.name, surface: surface,
                                     starts: starts.isEmpty ? [surface.start] : starts,
                                     startLocations: starts.isEmpty ? [Suite.Location(node)] : startLocations,
-                                    steps: steps, noise: noise, record: record, targets: targets, line: node.mark?.line)
+                                    steps: steps, noise: noise, record: record, stopAtTarget: stopAtTarget, targets: targets, line: node.mark?.line)
     }
 
     func targets(_ node: Node, allowed: [String]) throws -> [Suite.Target] {

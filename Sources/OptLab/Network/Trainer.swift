@@ -2,6 +2,30 @@ import CMath
 import Foundation
 
 /// Everything that defines one network training run.
+/// A level of an epoch metric: `val_acc`, `train_acc`, `test_acc` (reached when ≥),
+/// `val_loss`, `train_loss` (reached when ≤).
+public struct StopTarget: Sendable, Hashable {
+    public var metric: String
+    public var value: Double
+
+    public init(metric: String, value: Double) {
+        self.metric = metric
+        self.value = value
+    }
+
+    public func reached(_ record: EpochRecord) -> Bool {
+        let observed: Double? = switch metric {
+        case "val_acc": record.validationAccuracy
+        case "train_acc": record.trainAccuracy
+        case "test_acc": record.testAccuracy
+        case "val_loss": record.validationLoss
+        default: record.trainLoss
+        }
+        guard let observed, observed.isFinite else { return false }
+        return metric.hasSuffix("acc") ? observed >= value : observed <= value
+    }
+}
+
 public struct TrainingConfiguration: Sendable, Hashable {
     public enum Monitor: String, Sendable, Hashable, CaseIterable {
         case valLoss = "val_loss"
@@ -28,6 +52,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
     public var seed: UInt64
     /// Evaluate the test set after every epoch, not only at the end.
     public var testEveryEpoch: Bool
+    /// With `stop_at_target`: training ends (status `stopped_at_target`) after the epoch
+    /// in which the last of these is first reached.
+    public var stopTargets: [StopTarget] = []
 
     public init(
         hiddenLayers: [Int], activation: Activation = .relu, output: OutputLoss = .softmax, squaredLoss: SquaredLoss = .mse,
@@ -283,6 +310,11 @@ public enum Trainer {
                         finished = true
                     }
                 }
+            }
+            if !finished, status == .ok, !configuration.stopTargets.isEmpty,
+               configuration.stopTargets.allSatisfy({ target in target.reached(record) || records.contains { target.reached($0) } }) {
+                status = .stoppedAtTarget
+                finished = true
             }
             if finished, status != .diverged {
                 // The last row reports the test metrics of the weights that are kept.

@@ -8,7 +8,7 @@ import Foundation
 extension SuitePlotter {
     /// The figures that apply to a suite named `suite` (chosen by name, as the report's claims).
     func claimFigures(suite: String, runs: Table, source: String) throws -> [Figure] {
-        let rows = runs.rows.filter { RunStatus(rawValue: runs.value($0, "status")).map { [.ok, .stoppedEarly].contains($0) } ?? false }
+        let rows = runs.rows.filter { RunStatus.isUsable(runs.value($0, "status")) }
         guard !rows.isEmpty else { return [] }
         var figures: [Figure] = []
         if suite.hasPrefix("depth"), let f = try depthFigure(runs, rows, source: source) { figures.append(f) }

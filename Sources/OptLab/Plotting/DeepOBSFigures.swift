@@ -21,7 +21,7 @@ extension SuitePlotter {
             let tune = problemRuns.filter { runs.value($0, "optimizer") == optimizer && runs.value($0, "phase") != RunPhase.confirm.rawValue }
             let ours = tune.compactMap { row -> (Double, Double)? in
                 guard let lr = runs.number(row, "lr") else { return nil }
-                let usable = RunStatus(rawValue: runs.value(row, "status")).map { [.ok, .stoppedEarly].contains($0) } ?? false
+                let usable = RunStatus.isUsable(runs.value(row, "status"))
                 return (lr, usable ? runs.number(row, metric) ?? .nan : .nan)
             }.sorted { $0.0 < $1.0 }
             let theirs = baselines?.sweep(optimizer).map { ($0.lr, $0.loss) } ?? []

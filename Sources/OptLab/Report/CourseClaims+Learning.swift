@@ -23,7 +23,7 @@ extension CourseClaims {
         func accuracy(_ stack: String, _ activation: String) -> [Int: Double] {
             var result: [Int: Double] = [:]
             for row in members(stack, activation) {
-                let usable = RunStatus(rawValue: runs.value(row, "status")).map { [.ok, .stoppedEarly].contains($0) } ?? false
+                let usable = RunStatus.isUsable(runs.value(row, "status"))
                 result[Int(runs.value(row, "repeat")) ?? 0] = usable ? runs.number(row, "final_val_acc") ?? 0.1 : 0.1
             }
             return result

@@ -242,7 +242,7 @@ public enum CourseClaims {
 /// What the claim checks need beyond field access.
 extension CSVTable {
     /// Runs that finished (not diverged or failed).
-    var finished: [[String]] { rows.filter { RunStatus(rawValue: value($0, "status")).map { [.ok, .stoppedEarly].contains($0) } ?? false } }
+    var finished: [[String]] { rows.filter { RunStatus.isUsable(value($0, "status")) } }
 
     /// Values of `value` grouped by the text of `key`, non-numbers left out.
     func groups(of rows: [[String]], by key: String, value name: String) -> [String: [Double]] {

@@ -10,6 +10,15 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// Early stopping ended the run before its last epoch.
     case stoppedEarly = "stopped_early"
+    /// `stop_at_target` ended the run once every target was reached; the remaining epochs
+    /// or steps were not run.
+    case stoppedAtTarget = "stopped_at_target"
+
+    /// The run ended normally (ranked): not diverged, not failed.
+    public var isUsable: Bool { self == .ok || self == .stoppedEarly || self == .stoppedAtTarget }
+
+    /// The status text of a runs.csv field is a usable run's.
+    public static func isUsable(_ text: String) -> Bool { RunStatus(rawValue: text)?.isUsable ?? false }
 }
 
 /// One optimizer descending one surface, in Double precision.
@@ -48,6 +57,9 @@ public struct Descent: Sendable {
     public let noise: Double
     /// Seed of the noise (a run's seed), drawn from its own stream.
     public let seed: UInt64
+    /// With `stop_at_target`: the targets; the descent ends (status `stopped_at_target`)
+    /// at the step where the last of them is first reached.
+    public var stopTargets: [@Sendable (Step) -> Bool] = []
 
     public init(surface: Surface, optimizer: any Optimizer, start: Point? = nil, steps: Int, noise: Double = 0, seed: UInt64 = 0) {
         precondition(steps >= 0, "steps must be non-negative")
@@ -71,7 +83,9 @@ public struct Descent: Sendable {
         trajectory.reserveCapacity(steps + 1)
         var status = RunStatus.ok
         var noiseGenerator = SplitMix64.derived(seed: seed, stream: "gradient-noise")
-        for step in stride(from: 1, through: steps, by: 1) {
+        var unreached = stopTargets.filter { !$0(trajectory[0]) }
+        if !stopTargets.isEmpty && unreached.isEmpty && steps > 0 { status = .stoppedAtTarget }
+        for step in stride(from: 1, through: steps, by: 1) where status == .ok {
             if noise > 0 {
                 gradient = Point(gradient.x + noise * noiseGenerator.nextGaussian(), gradient.y + noise * noiseGenerator.nextGaussian())
             }
@@ -83,6 +97,11 @@ public struct Descent: Sendable {
             if !finite || abs(point.x) > Self.divergenceBound || abs(point.y) > Self.divergenceBound || abs(loss) > Self.lossBound {
                 status = .diverged
                 break
+            }
+            if !unreached.isEmpty {
+                let current = trajectory[trajectory.count - 1]
+                unreached.removeAll { $0(current) }
+                if unreached.isEmpty && step < steps { status = .stoppedAtTarget }
             }
         }
         let last = trajectory[trajectory.count - 1].point

@@ -173,3 +173,72 @@ struct ProtocolTests {
         #expect(text.contains("| B (keras) | 0.33 | 0.33 | 0.67 | 0.67 | 0.67 | 0.67 |"))
     }
 }
+
+@Suite("Experiments: stop_at_target", .serialized)
+struct StopAtTargetTests {
+    static func run(_ text: String, root: String) throws -> (RunsTable, [[String]], [[String]]) {
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 1, log: { _ in }).run()
+        let folder = root + "/" + suite.name
+        return (try RunsTable.read(folder + "/runs.csv"), try ResultsStore.readRows(folder + "/epochs.csv"),
+                try ResultsStore.readRows(folder + "/trajectories.csv"))
+    }
+
+    @Test("a surface run ends at the step its last target is first reached; the steps before are those of the full run")
+    func surface() throws {
+        let root = ExecutionTests.temporaryRoot()
+        func text(_ stop: Bool) -> String {
+            """
+            name: s\(stop ? "stop" : "full")
+            optimizers: [{name: momentum, set: {lr: 0.01}}]
+            problems:
+              - surface: {surface: quadratic, steps: 2000, record: every, stop_at_target: \(stop), targets: {loss: 1.0e-3, distance: 1.0e-1}}
+            """
+        }
+        let (full, _, fullPath) = try Self.run(text(false), root: root)
+        let (stopped, _, stoppedPath) = try Self.run(text(true), root: root)
+        let f = try #require(full.records.first), s = try #require(stopped.records.first)
+        let last = try #require([f.reached["to_loss_0.001"], f.reached["to_distance_0.1"]].compactMap { $0 }.max())
+        #expect(s.status == .stoppedAtTarget && f.status == .ok)
+        #expect(s.steps == last && s.reached == f.reached)
+        #expect(stoppedPath.count == last + 2)                         // header, steps 0…last
+        #expect(Array(stoppedPath.dropFirst().map { Array($0.dropFirst()) }) == Array(fullPath.dropFirst().prefix(last + 1).map { Array($0.dropFirst()) }))
+        // Different ids: the option changes the run's recorded numbers.
+        #expect(f.runID != s.runID)
+    }
+
+    @Test("a network run ends after the epoch its last target is reached, with the same epochs as the full run up to there")
+    func network() throws {
+        let root = ExecutionTests.temporaryRoot()
+        func text(_ stop: Bool) -> String {
+            """
+            name: n\(stop ? "stop" : "full")
+            seed: 4
+            optimizers: [{name: adam, set: {lr: 0.003}}]
+            problems:
+              - network: {dataset: mnist, data_dir: "\(TestData.mnistAsTrainingDirectory)", train_limit: 600, test_limit: 100,
+                          validation: 100, layers: [16], epochs: 6, batch_size: 50, stop_at_target: \(stop), targets: {train_loss: 1.2, val_acc: 0.5}}
+            """
+        }
+        let (full, fullEpochs, _) = try Self.run(text(false), root: root)
+        let (stopped, stoppedEpochs, _) = try Self.run(text(true), root: root)
+        let f = try #require(full.records.first), s = try #require(stopped.records.first)
+        let last = try #require([f.reached["to_train_loss_1.2"], f.reached["to_val_acc_0.5"]].compactMap { $0 }.max())
+        try #require(last < 6, "the targets are meant to be reached before the last epoch")
+        #expect(s.status == .stoppedAtTarget && s.epochs == last && s.reached == f.reached)
+        // Epoch rows up to the stop agree on the training numbers (seconds and gradient columns aside).
+        let columns = ["epoch", "train_loss", "val_loss", "train_acc", "val_acc"].compactMap { fullEpochs[0].firstIndex(of: $0) }
+        #expect(stoppedEpochs.count == last + 1)
+        #expect(stoppedEpochs.dropFirst().map { r in columns.map { r[$0] } } == fullEpochs.dropFirst().prefix(last).map { r in columns.map { r[$0] } })
+    }
+
+    @Test("stop_at_target without targets, or on test accuracy measured only at the end, is an input error")
+    func errors() {
+        func message(_ problem: String) -> String {
+            do { _ = try Suite.parse("name: x\noptimizers: [sgd]\nproblems:\n  - \(problem)\n", file: "x.yaml"); return "" } catch { return "\(error)" }
+        }
+        #expect(message("surface: {surface: beale, steps: 10, stop_at_target: true}").contains("stop_at_target needs 'targets'"))
+        #expect(message("network: {dataset: mnist, epochs: 2, batch_size: 10, stop_at_target: true}").contains("stop_at_target needs 'targets'"))
+        #expect(message("network: {dataset: mnist, epochs: 2, batch_size: 10, stop_at_target: true, targets: {test_acc: 0.9}}").contains("needs test_every_epoch: true"))
+    }
+}

@@ -23,22 +23,9 @@ enum LineSorter {
         let (headerEnd, blocks) = try index(input, path: path, order: order)
         guard let headerEnd else { return }
         let sorted = blocks.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.position < $1.position }
-        let temporary = path + ".sorting"
-        let output = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw RuntimeFailure("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        do {
-            try copy(input, 0..<(headerEnd + 1), to: output, path: path, temporary: temporary)
-            for block in sorted { try copy(input, block.range, to: output, path: path, temporary: temporary) }
-            close(output)
-        } catch {
-            close(output)
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporary)
-            throw RuntimeFailure("cannot replace \(path): \(message)")
+        try LineStream.replace(path) { output in
+            try copy(input, 0..<(headerEnd + 1), to: output.fileDescriptor, path: path)
+            for block in sorted { try copy(input, block.range, to: output.fileDescriptor, path: path) }
         }
     }
 
@@ -91,7 +78,7 @@ enum LineSorter {
     }
 
     /// Copies `range` of the input to the end of the output, a chunk at a time.
-    static func copy(_ input: Int32, _ range: Range<Int>, to output: Int32, path: String, temporary: String) throws {
+    static func copy(_ input: Int32, _ range: Range<Int>, to output: Int32, path: String) throws {
         var buffer = [UInt8](repeating: 0, count: min(chunk, range.count))
         var position = range.lowerBound
         while position < range.upperBound {
@@ -102,7 +89,7 @@ enum LineSorter {
                 throw RuntimeFailure("cannot read \(path): \(String(cString: strerror(errno)))")
             }
             guard got > 0 else { throw RuntimeFailure("cannot read \(path): it shrank while being sorted") }
-            try FileWriting.writeAll(output, Array(buffer[0..<got]), path: temporary)
+            try FileWriting.writeAll(output, Array(buffer[0..<got]), path: path)
             position += got
         }
     }

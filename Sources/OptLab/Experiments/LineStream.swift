@@ -53,11 +53,8 @@ enum LineStream {
     /// Writes `path` through a temporary file: `header`, then the lines after the header of
     /// each source that `keep` accepts, each with its source's padding.
     static func write(_ path: String, header: [String], sources: [(path: String, padding: Int)], keep: (ArraySlice<UInt8>) -> Bool) throws {
-        let temporary = path + ".rewriting"
-        FileManager.default.createFile(atPath: temporary, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: temporary) else { throw RuntimeFailure("cannot write \(temporary)") }
-        var buffer = Array(CSV.row(header).utf8)
-        do {
+        try replace(path) { output in
+            var buffer = Array(CSV.row(header).utf8)
             for (source, padding) in sources where resolve(source) != nil {
                 let pad = Array(String(repeating: ",", count: padding).utf8)
                 var first = true
@@ -74,6 +71,18 @@ enum LineStream {
                 }
             }
             try output.write(contentsOf: buffer)
+        }
+    }
+
+    /// Writes `path` anew: `body` writes a temporary file beside it, which then replaces
+    /// `path`; on an error the temporary file is removed and `path` left as it was.
+    static func replace(_ path: String, _ body: (FileHandle) throws -> Void) throws {
+        let temporary = path + ".writing"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let output = FileHandle(forWritingAtPath: temporary) else {
+            throw RuntimeFailure("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+        do {
+            try body(output)
             try output.close()
         } catch {
             try? output.close()
@@ -130,21 +139,9 @@ enum LineStream {
 
     /// Replaces `path`.gz by the plain `path` (to append to it again).
     static func gunzip(_ path: String) throws {
-        let temporary = path + ".unpacking"
-        FileManager.default.createFile(atPath: temporary, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: temporary) else { throw RuntimeFailure("cannot write \(temporary)") }
-        do {
+        try replace(path) { output in
             let reader = try GzipReader(path + ".gz")
             while case let data = try reader.read(chunk), !data.isEmpty { try output.write(contentsOf: data) }
-            try output.close()
-        } catch {
-            try? output.close()
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw RuntimeFailure("cannot write \(path)")
         }
         unlink(path + ".gz")
     }

@@ -113,21 +113,25 @@ extension SuitePlotter {
             drawn.append(b)
         }
         guard !drawn.isEmpty else { return nil }
-        try save(data, "claim-batch-size.dat")
-        let colors = ["#000000", "#E69F00", "#0072B2", "#D55E00", "#009E73", "#CC79A7"]
-        var script = PlotStyle.header(name: "claim-batch-size", title: "Batch size: training loss against wall time", source: source)
-        script += """
+        return try linesFigure("claim-batch-size", title: "Batch size: training loss against wall time", data: data,
+                               titles: drawn.map { "b = " + SuiteSummary.display($0) }, source: source, settings: """
             set title "Training loss at the end of each epoch against seconds since the start (every seed; best lr per batch size)"
             set logscale xy
             set xlabel "wall time (s)"
             set ylabel "training loss"
+            """)
+    }
 
-            """
-        script += "plot " + drawn.enumerated().map { i, b in
-            "\"claim-batch-size.dat\" index \(i) using 1:2 with linespoints lw 1.5 pt 7 ps 0.6 lc rgb \"\(colors[i % colors.count])\" title \"b = \(Gnuplot.text(SuiteSummary.display(b)))\""
+    /// A figure of one line per block of its data file, in claim colours.
+    private func linesFigure(_ name: String, title: String, data: String, titles: [String], source: String, settings: String) throws -> Figure {
+        try save(data, name + ".dat")
+        let colors = ["#000000", "#E69F00", "#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+        var script = PlotStyle.header(name: name, title: title, source: source) + settings + "\n"
+        script += "plot " + titles.enumerated().map { i, label in
+            "\"\(name).dat\" index \(i) using 1:2 with linespoints lw 1.5 pt 7 ps 0.7 lc rgb \"\(colors[i % colors.count])\" title \"\(Gnuplot.text(label))\""
         }.joined(separator: ", \\\n     ") + "\n"
-        try save(script, "claim-batch-size.gp")
-        return Figure(name: "claim-batch-size", title: "Batch size: training loss against wall time")
+        try save(script, name + ".gp")
+        return Figure(name: name, title: title)
     }
 
     private func activationsFigure(_ runs: Table, source: String) throws -> Figure? {
@@ -156,21 +160,12 @@ extension SuitePlotter {
             drawn.append(a)
         }
         guard !drawn.isEmpty else { return nil }
-        try save(data, "claim-activations.dat")
-        let colors = ["#000000", "#E69F00", "#0072B2", "#D55E00", "#009E73", "#CC79A7"]
-        var script = PlotStyle.header(name: "claim-activations", title: "Activations: vanishing gradients", source: source)
-        script += """
+        return try linesFigure("claim-activations", title: "Activations: vanishing gradients", data: data, titles: drawn, source: source, settings: """
             set title "\(hidden)-layer stack: first hidden layer's gradient (RMS per weight) over the last hidden layer's, mean over seeds"
             set logscale y
             set format y "10^{%L}"
             set xlabel "epoch"
             set ylabel "first / last hidden layer gradient"
-
-            """
-        script += "plot " + drawn.enumerated().map { i, a in
-            "\"claim-activations.dat\" index \(i) using 1:2 with linespoints lw 2 pt 7 lc rgb \"\(colors[i % colors.count])\" title \"\(Gnuplot.text(a))\""
-        }.joined(separator: ", \\\n     ") + "\n"
-        try save(script, "claim-activations.gp")
-        return Figure(name: "claim-activations", title: "Activations: vanishing gradients")
+            """)
     }
 }

@@ -69,20 +69,19 @@ extension Suite {
                     if overflow { return nil }
                     settings = product
                 }
-                var perSetting = repeats(of: problem)
+                var perSetting = repeats(of: problem), confirmation = 0
                 if let tuning {
+                    // Trials on one seed at every start, then the selected one (one start) on fresh seeds.
                     if tuning.sampler == .random || tuning.budget.map({ $0 < settings }) == true { settings = tuning.budget ?? settings }
                     perSetting = 1
-                    let confirm = tuningIsDeterministic(problem) ? 1 : tuning.confirmSeeds
-                    let (withConfirm, overflow) = settings.addingReportingOverflow(confirm)
-                    if overflow { return nil }
-                    settings = withConfirm
+                    confirmation = tuningIsDeterministic(problem) ? 1 : tuning.confirmSeeds
                 }
                 let (product, overflowSettings) = count.multipliedReportingOverflow(by: settings)
                 count = product
-                let (runs, overflowRuns) = count.multipliedReportingOverflow(by: perSetting)
+                let (perStart, overflowRuns) = count.multipliedReportingOverflow(by: perSetting)
+                let (runs, overflowConfirmation) = perStart.addingReportingOverflow(confirmation)
                 let (sum, overflowSum) = total.addingReportingOverflow(runs)
-                if overflowSettings || overflowRuns || overflowSum { return nil }
+                if overflowSettings || overflowRuns || overflowConfirmation || overflowSum { return nil }
                 total = sum
             }
         }

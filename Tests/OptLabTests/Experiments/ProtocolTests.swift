@@ -60,6 +60,10 @@ struct ProtocolTests {
         let runs = subset.expand()
         #expect(runs.count == 3 + 3)
         #expect(subset.plannedRunCount() == 6 + 2 * 4)
+        // With two start points every trial runs at both; the selected one is confirmed at its start only.
+        let twoStarts = try Suite.parse(Self.suiteText(sampler: "grid", budget: "budget: 3,")
+            .replacingOccurrences(of: "steps: 200,", with: "steps: 200, start: [[1, 1], [2, 2]],"), file: "p.yaml")
+        #expect(twoStarts.expand().count == 2 * 6 && twoStarts.plannedRunCount() == 2 * 6 + 2 * 4)
         let sgd = runs.filter { $0.optimizer.kind == .sgd }.compactMap { $0.settings["lr"]?.number }
         #expect(Set(sgd).count == 3 && Set(sgd).isSubset(of: [1e-4, 1e-3, 1e-2, 1e-1]) && sgd == sgd.sorted())
     }

@@ -205,7 +205,18 @@ public enum CourseClaims {
         })
         body += "\nThe fastest mini-batch size, b = \(ReportWriter.number(fastest.b)), against the others, seed by seed, in seconds to the target "
         body += "(a seed that never reached it counts as slower than any time observed; Wilcoxon signed-rank, Holm's adjustment):\n\n"
-        body += family.map { "- " + $0.summary(scale: 1, unit: " s") + "\n" }.joined()
+        // A difference against a seed that never reached the target is not a time: say so.
+        for (l, e) in zip(rest, family) {
+            let misses = l.repeats - l.reached + fastest.repeats - fastest.reached
+            if misses == 0 {
+                body += "- " + e.summary(scale: 1, unit: " s") + "\n"
+            } else {
+                body += "- b = \(ReportWriter.number(fastest.b)) against b = \(ReportWriter.number(l.b)): b = \(ReportWriter.number(l.b)) reached it on \(l.reached) of \(l.repeats) seeds, "
+                body += "b = \(ReportWriter.number(fastest.b)) on \(fastest.reached) of \(fastest.repeats)"
+                body += e.p.map { String(format: "; Wilcoxon p = %.3g over %d seeds", $0, e.pairs) } ?? " (\(e.note ?? "no test"))"
+                body += "\n"
+            }
+        }
         let verdict = PairedEvidence.combined(family.map(\.outcome))
         let reason: String
         switch verdict {

@@ -113,6 +113,8 @@ struct ClaimTests {
         #expect(held.body.contains("| 10 | mini-batch | 0.1 | 100 | 1.00 | 0.5 | 0.25 | 2.00 (8/8) |"))
         #expect(held.body.contains("| 1000 | full batch | 0.1 | 1 | 0.50 | 1.2 | 0.9 | not reached (0/8) |"))
         #expect(held.body.contains("- b = 10 faster than b = 1 by: +6.00 s [+6.00, +6.00], p = 0.0156, 8 seeds"))
+        // Against a size that never reached the target there is no time difference to print.
+        #expect(held.body.contains("- b = 10 against b = 1000: b = 1000 reached it on 0 of 8 seeds, b = 10 on 8 of 8; Wilcoxon p = 0.0156 over 8 seeds"))
         #expect(held.verdict == .holds)
 
         let (fastRuns, fastEpochs) = Self.batchRuns(stochasticEpochSeconds: 0.5)

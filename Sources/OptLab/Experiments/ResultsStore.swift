@@ -125,21 +125,31 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// Appends a finished run: its epoch and trajectory rows, then its runs.csv row.
+    /// The rows are turned into bytes before the lock is taken, so that parallel jobs
+    /// format their rows side by side and only the writes are serialized.
     public func append(_ outcome: RunOutcome) throws {
+        let epochs = Self.bytes(outcome.epochRows), trajectories = Self.bytes(outcome.trajectoryRows)
+        let run = Self.bytes([runsHeader.map { outcome.fields[$0] ?? "" }])
         lock.lock()
         defer { lock.unlock() }
-        if !outcome.epochRows.isEmpty { try write(outcome.epochRows, to: epochsPath) }
-        if !outcome.trajectoryRows.isEmpty { try write(outcome.trajectoryRows, to: trajectoriesPath) }
-        try write([runsHeader.map { outcome.fields[$0] ?? "" }], to: runsPath)
+        if !epochs.isEmpty { try write(epochs, to: epochsPath) }
+        if !trajectories.isEmpty { try write(trajectories, to: trajectoriesPath) }
+        try write(run, to: runsPath)
     }
 
-    private func write(_ rows: [[String]], to path: String) throws {
+    static func bytes(_ rows: [[String]]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for row in rows { bytes.append(contentsOf: CSV.row(row).utf8) }
+        return bytes
+    }
+
+    private func write(_ bytes: [UInt8], to path: String) throws {
         if descriptors[path] == nil {
             let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             guard descriptor >= 0 else { throw RuntimeFailure("cannot open \(path) for appending: \(String(cString: strerror(errno)))") }
             descriptors[path] = descriptor
         }
-        try FileWriting.writeAll(descriptors[path]!, Array(rows.map(CSV.row).joined().utf8), path: path)
+        try FileWriting.writeAll(descriptors[path]!, bytes, path: path)
     }
 
     private func closeFiles() {

@@ -18,6 +18,11 @@ extension SuitePlotter {
         return figures
     }
 
+    /// An x axis of named categories at 0, 1, …
+    private static func categoryAxis(_ names: [String]) -> String {
+        "set xrange [-0.6:\(Double(names.count) - 0.4)]\nset xtics (" + names.enumerated().map { "\"\(Gnuplot.text($0.element))\" \($0.offset)" }.joined(separator: ", ") + ")"
+    }
+
     /// Distinct values of a column, in order of first appearance.
     private static func distinct(_ runs: Table, _ rows: [[String]], _ column: String) -> [String] {
         var seen: [String] = []
@@ -40,11 +45,10 @@ extension SuitePlotter {
         var script = PlotStyle.header(name: "claim-depth", title: "Depth: test accuracy per stack", source: source)
         script += """
             set title "Test accuracy of every seed per hidden-layer stack (line: mean)"
-            set xrange [-0.6:\(Double(stacks.count) - 0.4)]
-            set xtics (\(stacks.enumerated().map { "\"\(Gnuplot.text($0.element))\" \($0.offset)" }.joined(separator: ", ")))
+            \(Self.categoryAxis(stacks))
             set xlabel "hidden layers"
             set ylabel "test accuracy (%)"
-            set key inside bottom right box opaque
+            set key inside top right box opaque
             plot "claim-depth.dat" index 1 using 1:2:(0.3) with xerrorbars pt -1 lw 3 lc rgb "#0072B2" title "mean", \\
                  "claim-depth.dat" index 0 using 1:2 with points pt 7 ps 1.2 lc rgb "#000000" title "one seed"
 
@@ -70,8 +74,7 @@ extension SuitePlotter {
         var script = PlotStyle.header(name: "claim-regularization", title: "Regularization: the train/validation gap", source: source)
         script += """
             set title "Final training, validation and test accuracy per variant (mean over seeds); the grey bar is the train/validation gap"
-            set xrange [-0.6:\(Double(problems.count) - 0.4)]
-            set xtics (\(problems.enumerated().map { "\"\(Gnuplot.text($0.element))\" \($0.offset)" }.joined(separator: ", ")))
+            \(Self.categoryAxis(problems))
             set ylabel "accuracy (%)"
             plot "claim-regularization.dat" using 1:3:(0):($2-$3) with vectors nohead lw 6 lc rgb "#cccccc" notitle, \\
                  "claim-regularization.dat" using 1:2 with points pt 7 ps 1.6 lc rgb "#000000" title "training", \\
@@ -142,7 +145,7 @@ extension SuitePlotter {
         let deepRows = runs.rows.filter { runs.value($0, "layers") == deep }
         let activations = Self.distinct(runs, deepRows, "activation")
         let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: Set(deepRows.map { runs.value($0, "run_id") }))
-        let header = Self.header(of: resultsDirectory + "/epochs.csv")
+        let header = try LineStream.header(of: resultsDirectory + "/epochs.csv")
         guard let first = header.firstIndex(of: "grad_rms_1"), let last = header.firstIndex(of: "grad_rms_\(hidden)"),
               let epochColumn = header.firstIndex(of: "epoch") else { return nil }
         var data = "# epoch ratio (mean over seeds of first/last hidden layer gradient RMS), one block per activation\n"

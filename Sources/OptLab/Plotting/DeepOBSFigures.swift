@@ -64,7 +64,7 @@ extension SuitePlotter {
         // Test loss per epoch at the best rate.
         let confirmIDs = Set(problemRuns.filter { runs.value($0, "phase") == RunPhase.confirm.rawValue }.map { runs.value($0, "run_id") })
         let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: confirmIDs)
-        let epochTable = Table([Self.header(of: resultsDirectory + "/epochs.csv")])
+        let epochTable = Table([try LineStream.header(of: resultsDirectory + "/epochs.csv")])
         guard !confirmIDs.isEmpty, epochTable.has("test_loss") else { return figures }
         var curves = "# epoch mean min max, blocks: per optimizer OptLab then DeepOBS\n"
         var means: [Double] = []
@@ -110,14 +110,5 @@ extension SuitePlotter {
         try save(script, "\(name)-deepobs-curves.gp")
         figures.append(Figure(name: "\(name)-deepobs-curves", title: "Test loss at the best learning rate, \(name)"))
         return figures
-    }
-
-    /// The first line of a CSV file, split into fields.
-    static func header(of path: String) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
-        let line = head.split(separator: 0x0A, maxSplits: 1, omittingEmptySubsequences: false).first ?? Data()
-        return String(decoding: line, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
 }

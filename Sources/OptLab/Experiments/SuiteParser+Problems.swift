@@ -1,6 +1,7 @@
 import Foundation
 import Yams
 
+/// DeepOBS problems, and the `record:` option of surface problems.
 extension SuiteParser {
     /// `deepobs: {problem: quadratic_deep, epochs, batch_size, shuffle, targets, baselines}`.
     func deepOBS(_ node: Node) throws -> Suite.DeepOBSProblem {

@@ -50,7 +50,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "OptLabTests",
-            dependencies: ["OptLab", "OptLabCommands", "CBLAS", "CZlib"]
+            dependencies: ["OptLab", "OptLabCommands", "CBLAS", "CZlib", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

@@ -20,18 +20,32 @@ enum LineSorter {
         let input = open(path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw RuntimeFailure("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(input) }
-        let (headerEnd, blocks) = try index(input, path: path, order: order)
+        let (headerEnd, blocks, end) = try index(input, path: path, order: order)
         guard let headerEnd else { return }
         let sorted = blocks.sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.position < $1.position }
+        // Already in order with nothing after the last complete row (a single-job run):
+        // the file stands as it is.
+        var status = stat()
+        if fstat(input, &status) == 0, Int(status.st_size) == end,
+           zip(sorted, blocks).allSatisfy({ $0.position == $1.position }) { return }
+        // Blocks that follow each other in the file too are copied as one range.
+        var ranges: [Range<Int>] = [0..<(headerEnd + 1)]
+        for block in sorted {
+            if ranges[ranges.count - 1].upperBound == block.range.lowerBound {
+                ranges[ranges.count - 1] = ranges[ranges.count - 1].lowerBound..<block.range.upperBound
+            } else {
+                ranges.append(block.range)
+            }
+        }
+        var buffer = [UInt8](repeating: 0, count: chunk)
         try LineStream.replace(path) { output in
-            try copy(input, 0..<(headerEnd + 1), to: output.fileDescriptor, path: path)
-            for block in sorted { try copy(input, block.range, to: output.fileDescriptor, path: path) }
+            for range in ranges { try copy(input, range, to: output.fileDescriptor, buffer: &buffer, path: path) }
         }
     }
 
     /// One pass over the file: the header's end and the blocks of consecutive rows with one id
-    /// (up to the last complete row).
-    static func index(_ descriptor: Int32, path: String, order: [String: Int]) throws -> (Int?, [Block]) {
+    /// (up to the last complete row), and where that row ends.
+    static func index(_ descriptor: Int32, path: String, order: [String: Int]) throws -> (Int?, [Block], Int) {
         var buffer = [UInt8](repeating: 0, count: chunk)
         var offset = 0                       // file offset of buffer[0]
         var headerEnd: Int?
@@ -52,34 +66,44 @@ enum LineSorter {
                 throw RuntimeFailure("cannot read \(path): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
-            for i in 0..<count {
-                let byte = buffer[i]
-                if byte == 0x22 { quoted.toggle() }
-                if quoted { if !fieldEnded { id.append(byte) }; continue }
-                if byte == 0x2C, !fieldEnded { fieldEnded = true; continue }
-                guard byte == 0x0A else { if !fieldEnded { id.append(byte) }; continue }
-                let position = offset + i
-                if headerEnd == nil {
-                    headerEnd = position
-                } else if blockID != id {
-                    closeBlock(at: lineStart)
-                    blockStart = lineStart
-                    blockID = id
+            buffer.withUnsafeBufferPointer { bytes in
+                let base = bytes.baseAddress!
+                var i = 0
+                while i < count {
+                    // Past the first field of a row: jump to its end unless a quote comes
+                    // first (then the bytes are walked one by one, as below).
+                    if fieldEnded, !quoted, let newline = memchr(base + i, 0x0A, count - i) {
+                        let end = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
+                        if memchr(base + i, 0x22, end - i) == nil { i = end }
+                    }
+                    let byte = base[i]
+                    i += 1
+                    if byte == 0x22 { quoted.toggle() }
+                    if quoted { if !fieldEnded { id.append(byte) }; continue }
+                    if byte == 0x2C, !fieldEnded { fieldEnded = true; continue }
+                    guard byte == 0x0A else { if !fieldEnded { id.append(byte) }; continue }
+                    let position = offset + i - 1
+                    if headerEnd == nil {
+                        headerEnd = position
+                    } else if blockID != id {
+                        closeBlock(at: lineStart)
+                        blockStart = lineStart
+                        blockID = id
+                    }
+                    lastComplete = position + 1
+                    lineStart = position + 1
+                    fieldEnded = false
+                    id.removeAll(keepingCapacity: true)
                 }
-                lastComplete = position + 1
-                lineStart = position + 1
-                fieldEnded = false
-                id.removeAll(keepingCapacity: true)
             }
             offset += count
         }
         closeBlock(at: lastComplete)
-        return (headerEnd, blocks)
+        return (headerEnd, blocks, lastComplete)
     }
 
-    /// Copies `range` of the input to the end of the output, a chunk at a time.
-    static func copy(_ input: Int32, _ range: Range<Int>, to output: Int32, path: String) throws {
-        var buffer = [UInt8](repeating: 0, count: min(chunk, range.count))
+    /// Copies `range` of the input to the end of the output through `buffer`.
+    static func copy(_ input: Int32, _ range: Range<Int>, to output: Int32, buffer: inout [UInt8], path: String) throws {
         var position = range.lowerBound
         while position < range.upperBound {
             let want = min(buffer.count, range.upperBound - position)
@@ -89,7 +113,7 @@ enum LineSorter {
                 throw RuntimeFailure("cannot read \(path): \(String(cString: strerror(errno)))")
             }
             guard got > 0 else { throw RuntimeFailure("cannot read \(path): it shrank while being sorted") }
-            try FileWriting.writeAll(output, Array(buffer[0..<got]), path: path)
+            try buffer.withUnsafeBytes { try FileWriting.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[0..<got]), path: path) }
             position += got
         }
     }

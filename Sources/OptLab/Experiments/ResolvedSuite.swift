@@ -45,6 +45,13 @@ public enum ResolvedSuite {
         /// Under a tuning protocol: `tune` or `confirm`, and the trial of the setting.
         public var phase: String?
         public var trial: Int?
+
+        public init(id: String, index: Int, problem: String, optimizer: String, convention: String, hyperparameters: [String: Double],
+                    swept: [String: String], repeat: Int, seed: UInt64, phase: String?, trial: Int?) {
+            self.id = id; self.index = index; self.problem = problem; self.optimizer = optimizer; self.convention = convention
+            self.hyperparameters = hyperparameters; self.swept = swept; self.repeat = `repeat`; self.seed = seed
+            self.phase = phase; self.trial = trial
+        }
     }
 
     public static let sourceName = "suite.yaml"
@@ -83,19 +90,58 @@ public enum ResolvedSuite {
         let header = "# Written by optlab run from \(suite.file); read by optlab merge, plot, report and compare.\n"
         let encoder = YAMLEncoder()
         encoder.options.sortKeys = true
-        // Everything but the runs in one document; the runs, a block sequence under `runs:`,
-        // encoded a few hundred at a time, so that a suite of 10,000 runs does not build one
-        // YAML tree of them all (the same YAML, read back by the same decoder).
+        // Everything but the runs in one document by the YAML library; the runs, a block
+        // sequence under `runs:`, written entry by entry (``yaml(_:)``): a suite of 10,000
+        // runs neither builds one YAML tree of them all nor spends a second encoding them.
         var document = document(suite, runs: runs)
         let entries = document.runs
         document.runs = []
         var body = try encoder.encode(document).replacingOccurrences(of: "\nruns: []\n", with: "\n")
         body += entries.isEmpty ? "runs: []\n" : "runs:\n"
-        for start in stride(from: 0, to: entries.count, by: 500) {
-            body += try encoder.encode(Array(entries[start..<min(start + 500, entries.count)]))
-        }
+        for entry in entries { body += yaml(entry) }
         try Data((header + body).utf8).write(to: URL(fileURLWithPath: directory + "/" + resolvedName), options: .atomic)
         try Data(suite.source.utf8).write(to: URL(fileURLWithPath: directory + "/" + sourceName), options: .atomic)
+    }
+
+    /// One run as an item of the `runs:` block sequence, keys sorted as the library sorts
+    /// them. Strings are double-quoted with every control or line-breaking character escaped,
+    /// numbers written so that they read back exactly (`.nan`, `.inf` for non-finite ones).
+    public static func yaml(_ entry: RunEntry) -> String {
+        func map(_ values: [String: String]) -> String {
+            values.isEmpty ? " {}\n" : "\n" + values.keys.sorted().map { "    \(quoted($0)): \(values[$0]!)\n" }.joined()
+        }
+        var lines = "- convention: \(quoted(entry.convention))\n"
+        lines += "  hyperparameters:" + map(entry.hyperparameters.mapValues(number))
+        lines += "  id: \(quoted(entry.id))\n  index: \(entry.index)\n  optimizer: \(quoted(entry.optimizer))\n"
+        if let phase = entry.phase { lines += "  phase: \(quoted(phase))\n" }
+        lines += "  problem: \(quoted(entry.problem))\n  repeat: \(entry.repeat)\n  seed: \(entry.seed)\n"
+        lines += "  swept:" + map(entry.swept.mapValues(quoted))
+        if let trial = entry.trial { lines += "  trial: \(trial)\n" }
+        return lines
+    }
+
+    /// A YAML double-quoted scalar.
+    static func quoted(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + text + "\"" }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A YAML number that reads back to the same Double.
+    static func number(_ value: Double) -> String {
+        if value.isNaN { return ".nan" }
+        if value.isInfinite { return value < 0 ? "-.inf" : ".inf" }
+        return "\(value)"
     }
 
     /// The resolved document of a results folder, if it has one this version can read.

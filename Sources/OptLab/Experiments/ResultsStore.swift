@@ -41,7 +41,16 @@ public final class ResultsStore: @unchecked Sendable {
         for (path, header) in [(runsPath, runsHeader), (epochsPath, epochsHeader), (trajectoriesPath, Self.trajectoriesHeader)] {
             try Data(CSV.row(header).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
+        lock.lock()
+        writtenInOrder = true
+        lastWrittenIndex = -1
+        lock.unlock()
     }
+
+    /// Whether every run since ``create()`` was written in increasing ``RunSpec/index``:
+    /// then the files are already in canonical order and ``sort(by:)`` has nothing to do.
+    private var writtenInOrder = false
+    private var lastWrittenIndex = -1
 
     /// Makes a folder left by an interrupted process consistent: drops a final line cut
     /// short, epoch and trajectory rows of runs without a runs.csv row, and runs whose
@@ -124,22 +133,83 @@ public final class ResultsStore: @unchecked Sendable {
         return [header] + rows.dropFirst().map { $0 + padding }
     }
 
+    /// Finished runs waiting for an earlier one, by position in the expected order.
+    private var pending: [Int: (index: Int, entry: Entry)] = [:]
+    private typealias Entry = (epochs: [UInt8], trajectories: [UInt8], run: [UInt8])
+    private var pendingBytes = 0
+    private var expected: [String: Int] = [:]
+    private var nextPosition = 0
+    /// What finished runs may hold back before they are written out of order.
+    static let pendingLimit = 16 << 20
+
+    /// Announces the order runs are started in (the canonical one): a run that finishes
+    /// before an earlier one waits in memory (up to ``pendingLimit`` bytes) so that the
+    /// files come out in that order and the final ``sort(by:)`` finds nothing to move.
+    /// Only the order of rows depends on this, never what is written.
+    public func expect(_ runIDs: [String]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try flushPending()
+        expected = Dictionary(runIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        nextPosition = 0
+    }
+
+    /// Writes every run still waiting (in the expected order); called when a batch of runs
+    /// ends, normally or not.
+    public func flush() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try flushPending()
+    }
+
+    private func flushPending() throws {
+        for position in pending.keys.sorted() {
+            let waiting = pending.removeValue(forKey: position)!
+            try write(waiting.entry, index: waiting.index)
+        }
+        pendingBytes = 0
+        expected = [:]
+    }
+
     /// Appends a finished run: its epoch and trajectory rows, then its runs.csv row.
     /// The rows are turned into bytes before the lock is taken, so that parallel jobs
     /// format their rows side by side and only the writes are serialized.
     public func append(_ outcome: RunOutcome) throws {
-        let epochs = Self.bytes(outcome.epochRows), trajectories = Self.bytes(outcome.trajectoryRows)
-        let run = Self.bytes([runsHeader.map { outcome.fields[$0] ?? "" }])
+        let entry = (epochs: Self.bytes(outcome.epochRows), trajectories: outcome.trajectoryCSV,
+                     run: Self.bytes([runsHeader.map { outcome.fields[$0] ?? "" }]))
         lock.lock()
         defer { lock.unlock() }
-        if !epochs.isEmpty { try write(epochs, to: epochsPath) }
-        if !trajectories.isEmpty { try write(trajectories, to: trajectoriesPath) }
-        try write(run, to: runsPath)
+        guard let position = expected[outcome.run.id] else { return try write(entry, index: outcome.run.index) }
+        pending[position] = (outcome.run.index, entry)
+        pendingBytes += entry.epochs.count + entry.trajectories.count + entry.run.count
+        while let next = pending.removeValue(forKey: nextPosition) {
+            pendingBytes -= next.entry.epochs.count + next.entry.trajectories.count + next.entry.run.count
+            try write(next.entry, index: next.index)
+            nextPosition += 1
+        }
+        // A long run holding back many short ones: they go out now, and the sort orders them.
+        if pendingBytes > Self.pendingLimit { try flushPending() }
     }
 
-    static func bytes(_ rows: [[String]]) -> [UInt8] {
+    private func write(_ entry: Entry, index: Int) throws {
+        if index <= lastWrittenIndex { writtenInOrder = false }
+        lastWrittenIndex = index
+        if !entry.epochs.isEmpty { try write(entry.epochs, to: epochsPath) }
+        if !entry.trajectories.isEmpty { try write(entry.trajectories, to: trajectoriesPath) }
+        try write(entry.run, to: runsPath)
+    }
+
+    /// The rows as CSV bytes (what ``CSV/row(_:)`` gives, without building each line as a String).
+    public static func bytes(_ rows: [[String]]) -> [UInt8] {
         var bytes: [UInt8] = []
-        for row in rows { bytes.append(contentsOf: CSV.row(row).utf8) }
+        bytes.reserveCapacity(rows.count * ((rows.first?.count ?? 0) * 12 + 1))
+        for row in rows {
+            for (i, field) in row.enumerated() {
+                if i > 0 { bytes.append(0x2C) }
+                bytes.append(contentsOf: CSV.escape(field).utf8)
+            }
+            bytes.append(0x0A)
+        }
         return bytes
     }
 
@@ -162,6 +232,7 @@ public final class ResultsStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         closeFiles()
+        if writtenInOrder { return }
         for path in [runsPath, epochsPath, trajectoriesPath] {
             try Self.sortLines(path, by: order)
         }

@@ -6,13 +6,18 @@ public struct RunOutcome: Sendable {
     /// runs.csv fields by column name.
     public var fields: [String: String]
     public var epochRows: [[String]]
-    public var trajectoryRows: [[String]]
+    /// trajectories.csv rows, already as CSV bytes (a surface run has thousands).
+    public var trajectoryCSV: [UInt8]
 
-    public init(run: RunSpec, fields: [String: String], epochRows: [[String]], trajectoryRows: [[String]]) {
+    public init(run: RunSpec, fields: [String: String], epochRows: [[String]], trajectoryCSV: [UInt8]) {
         self.run = run
         self.fields = fields
         self.epochRows = epochRows
-        self.trajectoryRows = trajectoryRows
+        self.trajectoryCSV = trajectoryCSV
+    }
+
+    public init(run: RunSpec, fields: [String: String], epochRows: [[String]], trajectoryRows: [[String]]) {
+        self.init(run: run, fields: fields, epochRows: epochRows, trajectoryCSV: ResultsStore.bytes(trajectoryRows))
     }
 }
 
@@ -68,7 +73,7 @@ extension Suite {
         if let trial = run.trial { fields["trial"] = "\(trial)" }
         fields["lr"] = (try? run.optimizer.resolvedValues()["lr"]).map(CSV.number) ?? ""
         for (key, value) in run.settings where key != "lr" { fields[key] = value.description }
-        var epochRows: [[String]] = [], trajectoryRows: [[String]] = []
+        var epochRows: [[String]] = [], trajectoryCSV: [UInt8] = []
         do {
             switch problem {
             case .network(let p):
@@ -76,7 +81,7 @@ extension Suite {
                 try executeNetwork(run, p, datasets: datasets, fields: &fields, rows: &epochRows)
             case .surface(let p):
                 fields["type"] = "surface"
-                try executeSurface(run, p, fields: &fields, rows: &trajectoryRows)
+                try executeSurface(run, p, fields: &fields, csv: &trajectoryCSV)
             case .deepobs(let p):
                 fields["type"] = "deepobs"
                 try executeDeepOBS(run, p, fields: &fields, rows: &epochRows)
@@ -86,7 +91,7 @@ extension Suite {
             FileHandle.standardError.write(Data("run \(run.id) failed: \(error)\n".utf8))
         }
         fields["wall_seconds"] = CSV.number(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-        return RunOutcome(run: run, fields: fields, epochRows: epochRows, trajectoryRows: trajectoryRows)
+        return RunOutcome(run: run, fields: fields, epochRows: epochRows, trajectoryCSV: trajectoryCSV)
     }
 
     private func executeNetwork(_ run: RunSpec, _ problem: NetworkProblem, datasets: DatasetCache,
@@ -136,7 +141,7 @@ extension Suite {
         }
     }
 
-    private func executeSurface(_ run: RunSpec, _ problem: SurfaceProblem, fields: inout [String: String], rows: inout [[String]]) throws {
+    private func executeSurface(_ run: RunSpec, _ problem: SurfaceProblem, fields: inout [String: String], csv: inout [UInt8]) throws {
         let start = run.start ?? problem.starts[0]
         var descent = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps,
                               noise: problem.noise, seed: run.seed)
@@ -155,8 +160,17 @@ extension Suite {
             fields[target.column] = reached.map { "\($0.step)" } ?? ""
             if let reached { targetSteps.insert(reached.step) }
         }
-        rows = problem.record.filter(result.trajectory, always: targetSteps).map {
-            [run.id, "\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
+        // Written straight as bytes, the same as CSV.row of the five fields.
+        let recorded = problem.record.filter(result.trajectory, always: targetSteps)
+        let id = Array(CSV.escape(run.id).utf8)
+        csv.reserveCapacity(recorded.count * (id.count + 64))
+        for point in recorded {
+            csv.append(contentsOf: id)
+            for field in ["\(point.step)", CSV.number(point.point.x), CSV.number(point.point.y), CSV.number(point.loss)] {
+                csv.append(0x2C)
+                csv.append(contentsOf: field.utf8)
+            }
+            csv.append(0x0A)
         }
     }
 

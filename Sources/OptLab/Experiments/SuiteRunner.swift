@@ -78,7 +78,9 @@ public struct SuiteRunner {
         // parallel or in a shard. Parallelism comes from running runs side by side.
         // OPTLAB_SUITE_BLAS_THREADS overrides this for benchmarking (BENCHMARKS.md); numbers
         // then match only runs made with the same thread count.
-        BLASThreads.set(ProcessInfo.processInfo.environment["OPTLAB_SUITE_BLAS_THREADS"].flatMap { Int($0) } ?? 1)
+        let blasThreads = ProcessInfo.processInfo.environment["OPTLAB_SUITE_BLAS_THREADS"].flatMap { Int($0) } ?? 1
+        BLASThreads.set(blasThreads)
+        if blasThreads == 1 { BLASThreads.stopIdleWorkers() }
         let datasets = DatasetCache()
         let phase = suite.tuning == nil ? "" : " tuning runs"
         var todo = mine.filter { !completed.contains($0.id) }
@@ -111,6 +113,7 @@ public struct SuiteRunner {
         let queue = WorkQueue(todo)
         let failure = FailureBox()
         let suite = self.suite
+        try store.expect(todo.map(\.id))
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(todo.count, 1))) { _ in
             // The first failed write stops every worker: nothing after it claims success.
             while failure.error == nil, let run = queue.next() {
@@ -125,6 +128,9 @@ public struct SuiteRunner {
             }
         }
         progress.done()
+        if failure.error == nil {
+            do { try store.flush() } catch { failure.set(error) }
+        }
         if let error = failure.error {
             throw RuntimeFailure("\(error); the suite stopped there (runs finished before it are kept; fix the cause and continue with --resume)")
         }

@@ -372,6 +372,18 @@ public enum BLASThreads {
     public static var count: Int { Int(openblas_get_num_threads()) }
     public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
 
+    /// Ends OpenBLAS's idle worker threads. They are started when the library loads and
+    /// spin (calling `sched_yield`) for about 0.1 s before they sleep, which takes that much
+    /// of a core from runs started side by side in the same moment (measured on
+    /// `surfaces.yaml`: 0.09 s of CPU). OpenBLAS starts its pool again by itself on the
+    /// next call that wants more than one thread. Without that entry point (another BLAS),
+    /// nothing happens.
+    public static func stopIdleWorkers() {
+        guard let entry = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }
+        typealias Shutdown = @convention(c) () -> Int32
+        _ = unsafeBitCast(entry, to: Shutdown.self)()
+    }
+
     /// The kernel family OpenBLAS chose (`Haswell`, `SkylakeX`, `Prescott`, ...).
     public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 

@@ -4,7 +4,9 @@ import Foundation
 public enum CSV {
     /// A field as CSV text: quoted when it holds a comma, quote or line break.
     public static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        // Scanned as bytes: faster than by Character, and a "\r\n" pair (one Character)
+        // is caught too.
+        guard field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
@@ -18,7 +20,14 @@ public enum CSV {
 
     /// One line, terminated by `\n`.
     public static func row(_ fields: [String]) -> String {
-        fields.map(escape).joined(separator: ",") + "\n"
+        var line = ""
+        line.reserveCapacity(fields.reduce(1) { $0 + $1.utf8.count + 1 })
+        for (i, field) in fields.enumerated() {
+            if i > 0 { line += "," }
+            line += escape(field)
+        }
+        line += "\n"
+        return line
     }
 
     /// Splits CSV text into rows of fields (quoted fields, doubled quotes, CRLF or LF).
@@ -105,11 +114,13 @@ public final class CSVFileWriter {
 public enum FileWriting {
     /// Writes every byte, retrying short writes and interrupted calls.
     public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(descriptor, $0, path: path) }
+    }
+
+    public static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
+            let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw RuntimeFailure("cannot write \(path): \(String(cString: strerror(errno)))")

@@ -70,9 +70,11 @@ public final class ThreadTeam: @unchecked Sendable {
 
     /// A team for one run that has the machine to itself (`optlab train`, benchmarks):
     /// `threads` threads, or one per core. OpenBLAS is set to one thread, since the team
-    /// already splits every product.
+    /// already splits every product, and its idle pool is ended so that it does not spin
+    /// beside the team in the first tenth of a second.
     public static func forOneRun(threads: Int?) -> ThreadTeam {
         BLASThreads.set(1)
+        BLASThreads.stopIdleWorkers()
         return ThreadTeam(threads: threads ?? availableCores)
     }
 

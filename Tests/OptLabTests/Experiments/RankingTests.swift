@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 import OptLab
 import OptLabCommands
 
@@ -315,5 +316,41 @@ struct ResultsFolderTests {
         // What was written renders.
         let files = try plotter.render(figures, formats: ["png"])
         #expect(files.count == figures.count && files.count >= 3)
+    }
+}
+
+/// The results folder's text formats read back to exactly what was written.
+@Suite("Experiments: resolved runs and CSV fields round-trip")
+struct RoundTripTests {
+    @Test("run entries written by hand decode to the same values, whatever their strings and numbers")
+    func resolvedRunEntries() throws {
+        let awkward = ["a: b", "#x", "- y", "line\nbreak", "say \"hi\"", "back\\slash", "tab\there", "ünï", "sep\u{2028}", "", "null", "true", "1e5", "\u{1}"]
+        var entries: [ResolvedSuite.RunEntry] = []
+        for (i, text) in awkward.enumerated() {
+            entries.append(ResolvedSuite.RunEntry(
+                id: "r\(i)-" + text, index: i, problem: text, optimizer: "adam", convention: i % 2 == 0 ? "keras" : "pytorch",
+                hyperparameters: i == 0 ? [:] : ["lr": 1e-05, "beta_1": 0.9, text.isEmpty ? "k" : text: [Double.nan, .infinity, -.infinity, 0.1 + 0.2][i % 4]],
+                swept: i % 3 == 0 ? [:] : ["lr": text, text + "k": "0.001"], repeat: i, seed: i == 1 ? UInt64.max : UInt64(i),
+                phase: i % 2 == 0 ? "tune" : nil, trial: i % 2 == 0 ? i : nil))
+        }
+        let text = "runs:\n" + entries.map(ResolvedSuite.yaml).joined()
+        let decoded = try YAMLDecoder().decode([String: [ResolvedSuite.RunEntry]].self, from: text)["runs"] ?? []
+        #expect(decoded.count == entries.count)
+        for (a, b) in zip(decoded, entries) {
+            #expect(a.id == b.id && a.problem == b.problem && a.swept == b.swept && a.seed == b.seed && a.phase == b.phase && a.trial == b.trial)
+            #expect(a.hyperparameters.keys.sorted() == b.hyperparameters.keys.sorted())
+            for (key, value) in b.hyperparameters {
+                let back = a.hyperparameters[key]!
+                #expect(value.isNaN ? back.isNaN : back == value, "\(key): \(value) read back as \(back)")
+            }
+        }
+    }
+
+    @Test("CSV fields with commas, quotes and line breaks (CRLF too) are quoted and parse back")
+    func csvFields() {
+        let fields = ["plain", "a,b", "say \"hi\"", "two\nlines", "crlf\r\nend", "cr\rend", "", "ü"]
+        let line = CSV.row(fields)
+        #expect(CSV.parse(line) == [fields])
+        #expect(CSV.escape("crlf\r\nend") == "\"crlf\r\nend\"" && CSV.escape("plain") == "plain")
     }
 }

@@ -128,6 +128,42 @@ struct ResultsSafetyTests {
         #expect(try ResultsStore.readRows(path) == [rows[0], rows[2], rows[1], rows[3]])
     }
 
+    @Test("runs finishing out of order are written in the announced order; sort then leaves the files alone")
+    func orderedAppends() throws {
+        let root = Self.root()
+        let store = ResultsStore(directory: root, runsHeader: ["run_id", "status"], epochsHeader: EpochRecord.csvHeader(layers: 0))
+        try store.create()
+        let runs = Array(try Suite.parse(Self.surfaceSuite, file: "s.yaml").expand().prefix(4))
+        func outcome(_ run: RunSpec) -> RunOutcome {
+            RunOutcome(run: run, fields: ["run_id": run.id, "status": "ok"], epochRows: [],
+                       trajectoryRows: [[run.id, "0", "1", "2", "3"], [run.id, "1", "4", "5", "6"]])
+        }
+        try store.expect(runs.map(\.id))
+        // Finishing order 2, 0, 3, 1: nothing of run 2 is written until runs 0 and 1 are.
+        try store.append(outcome(runs[2]))
+        #expect(try ResultsStore.readRows(root + "/runs.csv").count == 1)
+        try store.append(outcome(runs[0]))
+        try store.append(outcome(runs[3]))
+        #expect(try ResultsStore.readRows(root + "/runs.csv").dropFirst().map { $0[0] } == [runs[0].id])
+        try store.append(outcome(runs[1]))
+        try store.flush()
+        let expected = runs.map(\.id)
+        #expect(try ResultsStore.readRows(root + "/runs.csv").dropFirst().map { $0[0] } == expected)
+        let trajectory = try String(contentsOfFile: root + "/trajectories.csv", encoding: .utf8)
+        try store.sort(by: Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0.index) }))
+        #expect(try String(contentsOfFile: root + "/trajectories.csv", encoding: .utf8) == trajectory)
+        #expect(try ResultsStore.readRows(root + "/trajectories.csv").dropFirst().map { $0[0] } == expected.flatMap { [$0, $0] })
+
+        // Without an announced order, rows go out as runs finish and the sort orders them.
+        let other = ResultsStore(directory: root + "/b", runsHeader: ["run_id", "status"], epochsHeader: EpochRecord.csvHeader(layers: 0))
+        try other.create()
+        for i in [3, 1, 0, 2] { try other.append(outcome(runs[i])) }
+        #expect(try ResultsStore.readRows(root + "/b/runs.csv").dropFirst().map { $0[0] } == [3, 1, 0, 2].map { runs[$0].id })
+        try other.sort(by: Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0.index) }))
+        #expect(try ResultsStore.readRows(root + "/b/runs.csv").dropFirst().map { $0[0] } == expected)
+        #expect(try ResultsStore.readRows(root + "/b/trajectories.csv").dropFirst().map { $0[0] } == expected.flatMap { [$0, $0] })
+    }
+
     @Test("a failed write (full disk) is a RuntimeFailure naming the file, and stops the suite")
     func fullDisk() throws {
         guard FileManager.default.fileExists(atPath: "/dev/full") else { return }

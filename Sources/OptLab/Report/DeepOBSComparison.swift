@@ -100,9 +100,16 @@ public enum DeepOBSComparison {
         return seen
     }
 
+    /// The runs set against DeepOBS's seeds at its best rate: the confirmation runs of a
+    /// tuning protocol, or, in a suite without one (fixed rates, many seeds), every run.
+    static func seedRuns(_ table: RunsTable, problem: String, optimizer: String) -> [RunRecord] {
+        let runs = table.records.filter { $0.problem == problem && $0.optimizer == optimizer }
+        return runs.contains { $0.phase != nil } ? runs.filter { $0.phase == .confirm } : runs
+    }
+
     public static func agreements(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines) -> [Agreement] {
         optimizers(table, problem: problem, baselines: baselines).map { optimizer in
-            let confirm = table.records.filter { $0.problem == problem && $0.optimizer == optimizer && $0.phase == .confirm }
+            let confirm = seedRuns(table, problem: problem, optimizer: optimizer)
             let ours = confirm.filter(\.isUsable).compactMap { $0.metric(TuningProtocol.deepOBSMetric) }
             let theirs = baselines.confirmation(optimizer).filter(\.isFinite)
             let ourRate = confirm.first?.lr, theirRate = baselines.bestRate(optimizer)
@@ -120,6 +127,10 @@ public enum DeepOBSComparison {
         let optimizers = optimizers(table, problem: problem, baselines: baselines)
         let tune = table.records.filter { $0.problem == problem && $0.phase == .tune }
         var text = "\n### Beside DeepOBS's published runs\n\n"
+        if tune.isEmpty {
+            text += "DeepOBS's baselines (Schneider, Balles & Hennig, 2019; `fsschneider/DeepOBS_Baselines`, MIT licence) for the same problem: \(baselines.confirmation(optimizers.first ?? "").count) seeds at each optimizer's best rate, set beside this suite's runs (no learning-rate sweep here).\n"
+            return text + agreementTable(problem: problem, agreements: agreements(table, problem: problem, baselines: baselines), what: "seeds (every run of this suite)")
+        }
         text += "DeepOBS's baselines (Schneider, Balles & Hennig, 2019; `fsschneider/DeepOBS_Baselines`, MIT licence) for the same problem: "
         text += "final test loss after \(baselines.lastEpoch) epochs at each learning rate of the sweep (one seed), and \(baselines.confirmation(optimizers.first ?? "").count) seeds at each optimizer's best rate. "
         text += "`div` marks a run that diverged (OptLab's rule; DeepOBS's NaN or infinite loss).\n\n"
@@ -149,10 +160,15 @@ public enum DeepOBSComparison {
         }
         text += mismatches.isEmpty ? "\nBoth agree on which rates diverge.\n"
             : "\nWhere they differ on divergence (OptLab stops a run whose training loss exceeds 100 times its start; DeepOBS ran every run to the end): " + mismatches.joined(separator: "; ") + ".\n"
-        let agreements = agreements(table, problem: problem, baselines: baselines)
-        text += "\nAt each optimizer's best rate: OptLab's confirmation seeds against DeepOBS's. The mean final test losses agree when they differ by no more than the combined standard error √(s₁²/n₁ + s₂²/n₂).\n\n"
-        text += "| optimizer | best lr, OptLab | best lr, DeepOBS | grid steps apart | OptLab mean ± std (n) | 95% interval | DeepOBS mean ± std (n) | difference | combined standard error | verdict |\n"
-        text += "|---|---:|---:|---:|---|---|---|---:|---:|---|\n"
+        return text + agreementTable(problem: problem, agreements: agreements(table, problem: problem, baselines: baselines), what: "confirmation seeds")
+    }
+
+    /// The means at the best rates, side by side, with the verdict.
+    static func agreementTable(problem: String, agreements: [Agreement], what: String) -> String {
+        var text = "\nAt each optimizer's best rate: OptLab's \(what) against DeepOBS's. The mean final test losses agree when they differ by no more than the combined standard error √(s₁²/n₁ + s₂²/n₂) "
+        text += "(a strict rule: two samples of one distribution differ by more than that about one time in three; the ratio column says by how much).\n\n"
+        text += "| optimizer | best lr, OptLab | best lr, DeepOBS | grid steps apart | OptLab mean ± std (n) | 95% interval | DeepOBS mean ± std (n) | difference | combined standard error | ratio | verdict |\n"
+        text += "|---|---:|---:|---:|---|---|---|---:|---:|---:|---|\n"
         for a in agreements {
             let steps = a.ourRate.flatMap { o in a.theirRate.map { gridSteps(o, $0) } }
             let interval = Statistics.bootstrapInterval(a.ours, seed: fnv1a64(problem + a.optimizer)).map { String(format: "[%.4f, %.4f]", $0.low, $0.high) } ?? "—"
@@ -160,7 +176,8 @@ public enum DeepOBSComparison {
             let verdict = a.ours.isEmpty ? "no confirmation" : (a.rateAgrees ? "rate agrees" : "rate differs") + "; " + (a.meanAgrees ? "mean agrees" : "mean differs")
             text += "| \(a.optimizer) | \(a.ourRate.map { String(format: "%.4g", $0) } ?? "—") | \(a.theirRate.map { String(format: "%.4g", $0) } ?? "—") | \(steps.map(String.init) ?? "—") | "
             text += "\(summary(a.ours)) | \(interval) | \(summary(a.theirs)) | \(a.difference.isFinite ? String(format: "%+.4f", a.difference) : "—") | "
-            text += "\(a.combinedError.isFinite ? String(format: "%.4f", a.combinedError) : "—") | \(verdict) |\n"
+            let ratio = abs(a.difference) / a.combinedError
+            text += "\(a.combinedError.isFinite ? String(format: "%.4f", a.combinedError) : "—") | \(ratio.isFinite ? String(format: "%.1f", ratio) : "—") | \(verdict) |\n"
         }
         let all = agreements.allSatisfy { $0.rateAgrees && $0.meanAgrees }
         text += "\n**Reproduction: " + (all ? "agrees" : "does not fully agree") + "** — "

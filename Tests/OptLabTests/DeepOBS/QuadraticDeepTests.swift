@@ -187,6 +187,35 @@ struct DeepOBSSuiteTests {
         #expect(figures.contains("quadratic_deep-deepobs-lr") && figures.contains("quadratic_deep-deepobs-curves"))
     }
 
+    @Test("a suite without a protocol (one rate, many seeds) is set beside DeepOBS's seeds with every run")
+    func fixedRateSuite() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let baselines = Self.baselines(in: root)
+        let text = """
+            name: dseeds
+            seed: 9
+            repeats: 4
+            optimizers: [{name: sgd, set: {lr: 0.01}}]
+            problems:
+              - deepobs: {problem: quadratic_deep, epochs: 2, batch_size: 128, shuffle: once, baselines: "\(baselines)"}
+            """
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
+        let folder = root + "/dseeds"
+        let table = try RunsTable.read(folder + "/runs.csv")
+        let ours = table.records.compactMap { $0.metric("final_test_loss") }
+        #expect(ours.count == 4)
+        let agreement = try #require(DeepOBSComparison.agreements(table, problem: "quadratic_deep", baselines: DeepOBSBaselines.read(baselines)).first)
+        // Their seeds are 90, 91, 92 (std 1); ours, all four runs.
+        #expect(agreement.ours.sorted() == ours.sorted() && agreement.ourRate == 0.01 && agreement.rateAgrees)
+        let error = (pow(Statistics.standardDeviation(ours), 2) / 4 + 1.0 / 3).squareRoot()
+        #expect(abs(agreement.combinedError - error) < 1e-12)
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: folder, plotsDirectory: root + "/plots"), encoding: .utf8)
+        #expect(report.contains("no learning-rate sweep here") && report.contains("seeds (every run of this suite)"))
+        #expect(!report.contains("nan"))
+        #expect(report.contains(String(format: "| %.1f |", abs(agreement.difference) / error)))
+    }
+
     @Test("deepobs problems: unknown problem, bad shuffle and a missing baselines file are input errors")
     func errors() {
         func message(_ problem: String) -> String {

@@ -77,6 +77,10 @@ extension OptLabCommand {
             var text = ""
             for kind in OptimizerKind.allCases {
                 text += "\(kind.rawValue)\n"
+                if let only = kind.type.onlyFramework {
+                    let (has, lacks) = only == .keras ? ("Keras", "PyTorch") : ("PyTorch", "Keras")
+                    text += "  (\(lacks) has no \(kind.rawValue): both conventions follow \(has)'s rule and defaults)\n"
+                }
                 let keras = kind.type.hyperparameters(for: .keras)
                 let pytorch = kind.type.hyperparameters(for: .pytorch)
                 for parameter in keras {

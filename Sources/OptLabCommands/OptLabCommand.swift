@@ -97,8 +97,9 @@ public struct OptimizerOptions: ParsableArguments {
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw InputError("--set expects key=value, got '\(setting)'")
             }
-            guard let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) else {
-                throw InputError("--set \(parts[0]): '\(parts[1])' is not a number")
+            let flag = Hyperparameter.isFlag(parts[0])
+            guard let value = Hyperparameter.parseValue(parts[1], flag: flag) else {
+                throw InputError("--set \(parts[0]): '\(parts[1])' is not " + (flag ? "true or false" : "a number"))
             }
             overrides[parts[0]] = value
         }

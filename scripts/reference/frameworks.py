@@ -5,7 +5,8 @@ Runs every optimizer of Keras 3 (JAX backend) and of PyTorch in float64 on three
 OptLab's surfaces, from fixed starts, with the surfaces' analytic gradients written as in
 Sources/OptLab/Surfaces/SurfaceCatalog.swift, and writes the points every 10 steps to
 Tests/OptLabTests/Optimizers/Reference/frameworks.json. The test replays each descent with
-`Descent` and compares.
+`Descent` and compares. An optimizer only one framework has (Lion: Keras; RAdam: PyTorch)
+is run by that framework for both of OptLab's conventions, which follow it.
 
 Needs keras, jax and torch (CPU wheels are enough):
 
@@ -62,12 +63,15 @@ SURFACES = {
 # every descent moves without diverging.
 LEARNING_RATES = {
     "quadratic": dict(sgd=0.02, momentum=0.02, nesterov=0.02, adagrad=0.5, rmsprop=0.05,
-                      adadelta=1.0, adam=0.1, adamax=0.1, nadam=0.1),
+                      adadelta=1.0, adam=0.1, adamax=0.1, nadam=0.1, adamw=0.1, lion=0.05, radam=0.1),
     "rosenbrock": dict(sgd=1e-4, momentum=1e-4, nesterov=1e-4, adagrad=0.1, rmsprop=0.01,
-                       adadelta=1.0, adam=0.02, adamax=0.02, nadam=0.02),
+                       adadelta=1.0, adam=0.02, adamax=0.02, nadam=0.02, adamw=0.02, lion=0.01, radam=1e-4),
     "beale": dict(sgd=1e-3, momentum=1e-3, nesterov=1e-3, adagrad=0.1, rmsprop=0.01,
-                  adadelta=1.0, adam=0.02, adamax=0.02, nadam=0.02),
+                  adadelta=1.0, adam=0.02, adamax=0.02, nadam=0.02, adamw=0.02, lion=0.01, radam=0.02),
 }
+
+# Optimizers one framework lacks: both of OptLab's conventions follow the one that has it.
+ONLY = {"lion": "keras", "radam": "pytorch"}
 
 # Non-default values of the other hyperparameters (OptLab's names), run on the quadratic.
 VARIANTS = {
@@ -80,7 +84,12 @@ VARIANTS = {
     "adam": {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3},
     "adamax": {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3},
     "nadam": {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3},
+    "adamw": {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3, "weight_decay": 0.1},
+    "lion": {"beta_1": 0.8, "beta_2": 0.95},
+    "radam": {"beta_1": 0.8, "beta_2": 0.9, "epsilon": 1e-3},
 }
+# Second variants: AMSGrad's running maximum, on Adam and AdamW.
+EXTRA = {"adam": {"amsgrad": True, "beta_2": 0.9}, "adamw": {"amsgrad": True, "beta_2": 0.9, "weight_decay": 0.05}}
 # Keras's Nadam has no momentum-decay setting (its schedule is fixed); PyTorch's has.
 TORCH_ONLY = {"nadam": {"momentum_decay": 0.01}}
 
@@ -100,8 +109,14 @@ def keras_optimizer(kind, h):
                          epsilon=h.get("epsilon", 1e-7))
     if kind == "adadelta":
         return o.Adadelta(learning_rate=lr, rho=h.get("rho", 0.95), epsilon=h.get("epsilon", 1e-7))
+    if kind == "lion":
+        return o.Lion(learning_rate=lr, beta_1=h.get("beta_1", 0.9), beta_2=h.get("beta_2", 0.99))
     betas = dict(beta_1=h.get("beta_1", 0.9), beta_2=h.get("beta_2", 0.999), epsilon=h.get("epsilon", 1e-7))
-    return {"adam": o.Adam, "adamax": o.Adamax, "nadam": o.Nadam}[kind](learning_rate=lr, **betas)
+    if kind == "adam":
+        return o.Adam(learning_rate=lr, amsgrad=h.get("amsgrad", False), **betas)
+    if kind == "adamw":
+        return o.AdamW(learning_rate=lr, weight_decay=h.get("weight_decay", 0.004), amsgrad=h.get("amsgrad", False), **betas)
+    return {"adamax": o.Adamax, "nadam": o.Nadam}[kind](learning_rate=lr, **betas)
 
 
 def torch_optimizer(kind, h, p):
@@ -122,7 +137,11 @@ def torch_optimizer(kind, h, p):
     betas = (h.get("beta_1", 0.9), h.get("beta_2", 0.999))
     eps = h.get("epsilon", 1e-8)
     if kind == "adam":
-        return o.Adam([p], lr=lr, betas=betas, eps=eps)
+        return o.Adam([p], lr=lr, betas=betas, eps=eps, amsgrad=h.get("amsgrad", False))
+    if kind == "adamw":
+        return o.AdamW([p], lr=lr, betas=betas, eps=eps, weight_decay=h.get("weight_decay", 0.01), amsgrad=h.get("amsgrad", False))
+    if kind == "radam":
+        return o.RAdam([p], lr=lr, betas=betas, eps=eps)
     if kind == "adamax":
         return o.Adamax([p], lr=lr, betas=betas, eps=eps)
     return o.NAdam([p], lr=lr, betas=betas, eps=eps, momentum_decay=h.get("momentum_decay", 0.004))
@@ -162,10 +181,16 @@ def main():
             variant = dict(VARIANTS[kind], **(TORCH_ONLY.get(kind, {}) if convention == "pytorch" else {}))
             if variant:
                 runs.append(("quadratic", dict(variant, lr=LEARNING_RATES["quadratic"][kind])))
+            if kind in EXTRA:
+                runs.append(("quadratic", dict(EXTRA[kind], lr=LEARNING_RATES["quadratic"][kind])))
+                runs.append(("rosenbrock", dict(EXTRA[kind], lr=LEARNING_RATES["rosenbrock"][kind])))
+            framework = ONLY.get(kind, convention)
             for surface, h in runs:
+                # Switches (amsgrad) as OptLab stores them: 1.0 or 0.0.
+                stored = {k: float(v) if isinstance(v, bool) else v for k, v in h.items()}
                 cases.append({"optimizer": kind, "convention": convention, "surface": surface,
-                              "start": list(SURFACES[surface][1]), "hyperparameters": h,
-                              "every": EVERY, "points": descend(convention, kind, h, surface)})
+                              "start": list(SURFACES[surface][1]), "hyperparameters": stored,
+                              "every": EVERY, "points": descend(framework, kind, h, surface)})
     out = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptLabTests", "Optimizers",
                        "Reference", "frameworks.json")
     os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -125,6 +125,15 @@ struct SuiteParser {
         do { return try parse(text) } catch let e as InputError { throw error(node, e.message) }
     }
 
+    /// A hyperparameter's value: a number, or `true`/`false` for a switch.
+    func hyperparameterValue(_ node: Node, _ name: String) throws -> Double {
+        guard Hyperparameter.isFlag(name) else { return try number(node, name) }
+        guard case .scalar(let scalar) = node, let value = Hyperparameter.parseValue(scalar.string, flag: true), value == 0 || value == 1 else {
+            throw error(node, "\(name) must be true or false, got \(shown(node))")
+        }
+        return value
+    }
+
     func number(_ node: Node, _ what: String) throws -> Double {
         guard case .scalar = node, let value = node.float ?? node.int.map(Double.init), value.isFinite else {
             throw error(node, "\(what) must be a number, got \(shown(node))")
@@ -285,7 +294,7 @@ struct SuiteParser {
                 case "set":
                     setNode = value
                     for (name, _, v) in try mapping(value, allowed: known, what: "set") {
-                        _ = try attempt { fixed[name] = try number(v, name) }
+                        _ = try attempt { fixed[name] = try hyperparameterValue(v, name) }
                     }
                 default:
                     (grid, gridNodes) = try self.grid(value, what: "the optimizer's grid")
@@ -331,6 +340,8 @@ struct SuiteParser {
                     }
                 case "batch_size":
                     values = try sequence(value, "batch_size").map { .number(Double(try integer($0, "batch_size", minimum: 1, maximum: Limits.batchSize))) }
+                case _ where Hyperparameter.isFlag(key):
+                    values = try sequence(value, key).map { .number(try hyperparameterValue($0, key)) }
                 default:
                     values = try numbers(value, key).map(GridValue.number)
                     if key == "dropout", let bad = values.first(where: { !($0.number! >= 0 && $0.number! < 1) }) {

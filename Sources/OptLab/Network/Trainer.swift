@@ -223,6 +223,10 @@ public enum Trainer {
         network.initialize(using: &initGenerator)
         let optimizer: OptimizerInstance<Float> = try configuration.optimizer.make()
             .makeInstance(parameterCount: network.parameters.count)
+        // Decoupled weight decay shrinks the weights, not the biases, unless asked otherwise.
+        if try configuration.optimizer.resolvedValues().values["decay_bias"] != 1 {
+            optimizer.decayExcluded = network.layers.map { $0.biasOffset..<($0.biasOffset + $0.fanOut) }
+        }
         let (l1, l2) = (Float(configuration.l1), Float(configuration.l2))
 
         let pixels = training.pixelsPerImage

@@ -19,7 +19,13 @@ import Foundation
 /// | β₂ | `beta2` | `beta_2` | 0.999 | 0.999 |
 /// | ε | `epsilon` | `epsilon` | 1e-7 | 1e-8 |
 ///
+/// | – | `amsgrad` | `amsgrad` | false | false |
+///
 /// State: `firstMoment` (m), `secondMoment` (s), both starting at zero, and the step t.
+///
+/// **AMSGrad** (Reddi, Kale & Kumar, 2018; `amsgrad=True` in both frameworks): the update
+/// divides by the running maximum ŝ ← max(ŝ, s) instead of s, both frameworks placing it
+/// where s stood in their own rule (so ε̂ differs as above).
 ///
 /// **Conventions.** `keras.optimizers.Adam` applies ε to the uncorrected √s (the "ε̂"
 /// of the paper's section 2 footnote); `torch.optim.Adam` adds ε after both bias
@@ -34,11 +40,12 @@ public struct Adam: Optimizer {
     public let beta1: Double
     public let beta2: Double
     public let epsilon: Double
+    public let amsgrad: Bool
 
     public static func hyperparameters(for convention: Convention) -> [Hyperparameter] {
         switch convention {
-        case .keras: [.learningRate(1e-3), .beta1(0.9), .beta2(0.999), .epsilon(1e-7)]
-        case .pytorch: [.learningRate(1e-3), .beta1(0.9), .beta2(0.999), .epsilon(1e-8)]
+        case .keras: [.learningRate(1e-3), .beta1(0.9), .beta2(0.999), .epsilon(1e-7), .amsgrad]
+        case .pytorch: [.learningRate(1e-3), .beta1(0.9), .beta2(0.999), .epsilon(1e-8), .amsgrad]
         }
     }
 
@@ -48,21 +55,38 @@ public struct Adam: Optimizer {
         beta1 = values["beta_1"]
         beta2 = values["beta_2"]
         epsilon = values["epsilon"]
+        amsgrad = values["amsgrad"] == 1
     }
 
+    public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
+        Self.instance(eta: learningRate, b1: beta1, b2: beta2, eps: epsilon, amsgrad: amsgrad, convention: convention, parameterCount: parameterCount)
+    }
+
+    /// Adam's update (AdamW's too, after its decay).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let (eta, b1, b2, eps, convention) = (learningRate, beta1, beta2, epsilon, convention)
+    static func instance<Scalar: OptimizerScalar>(eta: Double, b1: Double, b2: Double, eps: Double, amsgrad: Bool,
+                                                  convention: Convention, parameterCount: Int) -> OptimizerInstance<Scalar> {
         let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let secondMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
+        let maximum = ScalarBuffer<Scalar>(count: amsgrad ? parameterCount : 0, value: 0)
         return OptimizerInstance(parameterCount: parameterCount) { t in
             // Per-step scalars in Double: α_t and ε̂.
             let correction2 = (1 - pow(b2, Double(t))).squareRoot()
             let alpha = Scalar(eta * correction2 / (1 - pow(b1, Double(t))))
             let epsilonHat = Scalar(convention == .keras ? eps : eps * correction2)
             let beta1 = Scalar(b1), beta2 = Scalar(b2)
-            let m = firstMoment.base, s = secondMoment.base
+            let m = firstMoment.base, s = secondMoment.base, sMax = maximum.base
+            if amsgrad {
+                return { theta, g, range in
+                    for i in range {
+                        m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                        s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i]
+                        sMax[i] = max(sMax[i], s[i])                            // ŝ ← max(ŝ, s)
+                        theta[i] -= alpha * m[i] / (sMax[i].root + epsilonHat)   // θ ← θ − α_t·m/(√ŝ + ε̂)
+                    }
+                }
+            }
             return { theta, g, range in
                 for i in range {
                     m[i] = beta1 * m[i] + (1 - beta1) * g[i]            // m ← β₁·m + (1−β₁)·g
@@ -75,6 +99,8 @@ public struct Adam: Optimizer {
 }
 
 extension Hyperparameter {
+    static let amsgrad = Hyperparameter("amsgrad", "–", 0, .flag, "divide by the running maximum of the second moment (AMSGrad)")
+
     static func beta1(_ value: Double) -> Hyperparameter {
         Hyperparameter("beta_1", "β₁", value, .unitInterval, "decay of the first-moment (gradient) average")
     }

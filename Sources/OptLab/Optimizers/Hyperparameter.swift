@@ -8,6 +8,9 @@ public struct Hyperparameter: Sendable, Equatable {
         case positive
         /// 0 ≤ x < 1 (decay rates ρ, β, momentum μ).
         case unitInterval
+        /// A switch: 0 (false) or 1 (true), written `true`/`false` in suites and on the
+        /// command line (AMSGrad's running maximum, decay of biases).
+        case flag
 
         public func contains(_ value: Double) -> Bool {
             guard value.isFinite else { return false }
@@ -15,6 +18,7 @@ public struct Hyperparameter: Sendable, Equatable {
             case .nonNegative: return value >= 0
             case .positive: return value > 0
             case .unitInterval: return value >= 0 && value < 1
+            case .flag: return value == 0 || value == 1
             }
         }
 
@@ -23,6 +27,7 @@ public struct Hyperparameter: Sendable, Equatable {
             case .nonNegative: "a finite number ≥ 0"
             case .positive: "a finite number > 0"
             case .unitInterval: "a number in [0, 1)"
+            case .flag: "true or false"
             }
         }
     }
@@ -49,6 +54,27 @@ public struct Hyperparameter: Sendable, Equatable {
 
     static func epsilon(_ value: Double) -> Hyperparameter {
         Hyperparameter("epsilon", "ε", value, .positive, "numerical-stability constant")
+    }
+
+    /// The value of a hyperparameter as written by a user: a number, or for a switch
+    /// `true`/`false` (1 and 0 are accepted too). Nil when it is neither.
+    public static func parseValue(_ text: String, flag: Bool) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if flag {
+            switch trimmed.lowercased() {
+            case "true": return 1
+            case "false": return 0
+            default: break
+            }
+        }
+        return Double(trimmed)
+    }
+
+    /// Whether `name` is a switch in any optimizer (so that `true`/`false` are read for it).
+    public static func isFlag(_ name: String) -> Bool {
+        OptimizerKind.allCases.contains { kind in
+            Convention.allCases.contains { kind.type.hyperparameters(for: $0).contains { $0.name == name && $0.domain == .flag } }
+        }
     }
 }
 

@@ -15,10 +15,12 @@ extension Double: OptimizerScalar {
     @inlinable public var root: Double { optlab_sqrt(self) }
 }
 
-/// The nine algorithms, in increasing order of complexity. The raw values are the
-/// names used everywhere: command line, YAML suites and CSV columns.
+/// The algorithms: the nine classic ones in increasing order of complexity, then the
+/// newer ones. The raw values are the names used everywhere: command line, YAML suites
+/// and CSV columns.
 public enum OptimizerKind: String, CaseIterable, Sendable, Codable {
     case sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamax, nadam
+    case adamw, lion, radam
 
     /// The implementing type.
     public var type: any Optimizer.Type {
@@ -32,6 +34,9 @@ public enum OptimizerKind: String, CaseIterable, Sendable, Codable {
         case .adam: Adam.self
         case .adamax: AdaMax.self
         case .nadam: Nadam.self
+        case .adamw: AdamW.self
+        case .lion: Lion.self
+        case .radam: RAdam.self
         }
     }
 
@@ -83,8 +88,16 @@ public protocol Optimizer: Sendable {
     /// The learning rate η.
     var learningRate: Double { get }
 
+    /// The one framework that has this optimizer, when only one does: both conventions
+    /// then follow it (`optlab list optimizers` says so). Nil when both have it.
+    static var onlyFramework: Convention? { get }
+
     /// Fresh state for a run over `parameterCount` parameters, bound to this optimizer.
     func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar>
+}
+
+extension Optimizer {
+    public static var onlyFramework: Convention? { nil }
 }
 
 /// One run's optimizer: the hyperparameters plus the state they update.
@@ -103,6 +116,14 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
     public private(set) var stepCount = 0
     private let prepare: (Int) -> RangeUpdate
 
+    /// Decoupled weight decay (AdamW), set by the optimizer: before each update every
+    /// parameter outside ``decayExcluded`` shrinks by the factor η·λ, as Keras
+    /// (`θ ← θ − θ·λ·η`) or PyTorch (`θ ← θ·(1 − η·λ)`) writes it. Zero: no decay.
+    public var decoupledDecay = 0.0
+    public var decayConvention = Convention.keras
+    /// Parameters the decay leaves alone (a network's biases, unless asked otherwise).
+    public var decayExcluded: [Range<Int>] = []
+
     /// `prepare` receives the 1-based step number t, advances any per-step state, and
     /// returns the element-wise update for that step.
     public init(parameterCount: Int, prepare: @escaping (Int) -> RangeUpdate) {
@@ -118,9 +139,26 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
         precondition(parameters.count == parameterCount && gradient.count == parameterCount,
                      "optimizer made for \(parameterCount) parameters got \(parameters.count) and \(gradient.count) gradients")
         stepCount += 1
+        if decoupledDecay != 0 { decay(parameters) }
         let update = prepare(stepCount)
         team.forEachChunk(parameterCount, granularity: 64, minimumCount: 32_768) { range in
             update(parameters, gradient, range)
+        }
+    }
+
+    private func decay(_ parameters: UnsafeMutableBufferPointer<Scalar>) {
+        var start = 0
+        for excluded in decayExcluded.sorted(by: { $0.lowerBound < $1.lowerBound }) + [parameterCount..<parameterCount] {
+            if excluded.lowerBound > start {
+                if decayConvention == .keras {
+                    let rate = Scalar(decoupledDecay)
+                    for i in start..<excluded.lowerBound { parameters[i] -= parameters[i] * rate }
+                } else {
+                    let factor = Scalar(1 - decoupledDecay)
+                    for i in start..<excluded.lowerBound { parameters[i] *= factor }
+                }
+            }
+            start = max(start, excluded.upperBound)
         }
     }
 

@@ -1,19 +1,24 @@
 /// Colours and terminal settings shared by every figure.
 public enum PlotStyle {
-    /// One fixed colour per optimizer, from Okabe & Ito's colour-blind-safe palette
-    /// (with black and grey for the ninth), the same in every figure.
+    /// One fixed colour per optimizer, the same in every figure: Okabe & Ito's
+    /// colour-blind-safe palette (with black, and grey for the ninth) for the nine classic
+    /// optimizers, Paul Tol's muted scheme for the newer ones. The switch is exhaustive, so
+    /// a new optimizer does not compile without its colour. Other names get dark grey.
     public static func color(_ optimizer: String) -> String {
-        switch optimizer {
-        case "sgd": "#000000"
-        case "momentum": "#E69F00"
-        case "nesterov": "#56B4E9"
-        case "adagrad": "#009E73"
-        case "rmsprop": "#B8A000"  // Okabe–Ito yellow, darkened to read on white
-        case "adadelta": "#0072B2"
-        case "adam": "#D55E00"
-        case "adamax": "#CC79A7"
-        case "nadam": "#7F7F7F"
-        default: "#333333"
+        guard let kind = OptimizerKind(rawValue: optimizer) else { return "#333333" }
+        switch kind {
+        case .sgd: return "#000000"
+        case .momentum: return "#E69F00"
+        case .nesterov: return "#56B4E9"
+        case .adagrad: return "#009E73"
+        case .rmsprop: return "#B8A000"  // Okabe–Ito yellow, darkened to read on white
+        case .adadelta: return "#0072B2"
+        case .adam: return "#D55E00"
+        case .adamax: return "#CC79A7"
+        case .nadam: return "#7F7F7F"
+        case .adamw: return "#882255"
+        case .lion: return "#332288"
+        case .radam: return "#44AA99"
         }
     }
 

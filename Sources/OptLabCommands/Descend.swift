@@ -38,7 +38,9 @@ extension OptLabCommand {
             let surface = try Surface.named(surface)
             let spec = try optimizer.spec()
             let start = try start.map { try parsePoint($0, flag: "--start") } ?? surface.start
-            let result = Descent(surface: surface, optimizer: try spec.make(), start: start, steps: steps).run()
+            var descent = Descent(surface: surface, optimizer: try spec.make(), start: start, steps: steps)
+            descent.schedule = spec.schedule
+            let result = descent.run()
             if let csv {
                 let writer = try CSVFileWriter(path: csv, header: ["step", "x", "y", "loss"])
                 try writer.write(rows: result.trajectory.map {

@@ -85,6 +85,9 @@ public struct OptimizerOptions: ParsableArguments {
     @Option(help: "Whose update rules and defaults to follow: keras (default) or pytorch.")
     public var convention: String = "keras"
 
+    @Option(help: ArgumentHelp("Learning-rate schedule, e.g. cosine:steps=95,warmup=5 or step:every=30,factor=0.1 (types: constant, step, multistep (milestones=30/60), exponential, cosine, onecycle; per=step|epoch). Each convention follows its framework's formula.", valueName: "type:key=value,..."))
+    public var schedule: String?
+
     public init() {}
 
     /// The validated optimizer; an ``InputError`` names any bad name or value.
@@ -104,8 +107,10 @@ public struct OptimizerOptions: ParsableArguments {
             overrides[parts[0]] = value
         }
         if let lr { overrides["lr"] = lr }
-        let spec = OptimizerSpec(kind: kind, convention: convention, overrides: overrides)
+        let spec = OptimizerSpec(kind: kind, convention: convention, overrides: overrides,
+                                 schedule: try schedule.map(LearningRateSchedule.parse))
         _ = try spec.resolvedValues()
+        try spec.schedule?.check(for: convention)
         return spec
     }
 }

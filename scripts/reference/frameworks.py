@@ -33,6 +33,12 @@ import torch  # noqa: E402
 keras.config.set_floatx("float64")
 torch.set_default_dtype(torch.float64)
 
+# Keras 3.15's ops.cos returns float32 even for a float64 tensor under the JAX backend, which
+# rounds CosineDecay's rates to about 1e-9 relative and moves the descents by up to 1e-7.
+# The replay compares rules, not that rounding: cos is computed in float64 here.
+import keras.src.ops as _keras_ops  # noqa: E402
+_keras_ops.cos = lambda x: jax.numpy.cos(jax.numpy.asarray(x, dtype=jax.numpy.float64))
+
 STEPS = 200
 EVERY = 10
 
@@ -147,12 +153,96 @@ def torch_optimizer(kind, h, p):
     return o.NAdam([p], lr=lr, betas=betas, eps=eps, momentum_decay=h.get("momentum_decay", 0.004))
 
 
-def descend(convention, kind, h, surface):
+# Learning-rate schedules, in OptLab's text form, replayed with SGD, momentum and Adam on
+# the quadratic: each exercises a place where the frameworks count or shape differently
+# (multistep's boundary, cosine past its length, one-cycle only in PyTorch).
+SCHEDULES = [
+    "step:every=50,factor=0.5",
+    "multistep:milestones=40/120,factor=0.3",
+    "exponential:factor=0.99",
+    "cosine:steps=150,warmup=20,final=0.1",
+    "cosine:steps=120,final=0.2",
+    "onecycle:steps=200",
+]
+
+
+def parse_schedule(text):
+    kind, _, rest = text.partition(":")
+    fields = dict(part.split("=") for part in rest.split(",")) if rest else {}
+    return kind, fields
+
+
+def torch_schedule(opt, text, lr):
+    s = torch.optim.lr_scheduler
+    kind, f = parse_schedule(text)
+    if kind == "step":
+        return s.StepLR(opt, step_size=int(f["every"]), gamma=float(f.get("factor", 0.1)))
+    if kind == "multistep":
+        return s.MultiStepLR(opt, milestones=[int(m) for m in f["milestones"].split("/")], gamma=float(f.get("factor", 0.1)))
+    if kind == "exponential":
+        return s.ExponentialLR(opt, gamma=float(f["factor"]))
+    if kind == "cosine":
+        steps, warmup, final = int(f["steps"]), int(f.get("warmup", 0)), float(f.get("final", 0))
+        cosine = s.CosineAnnealingLR(opt, T_max=steps, eta_min=final * lr)
+        if warmup == 0:
+            return cosine
+        linear = s.LinearLR(opt, start_factor=float(f.get("start", 1 / 3)), end_factor=1.0, total_iters=warmup)
+        return s.SequentialLR(opt, [linear, cosine], milestones=[warmup])
+    if kind == "onecycle":
+        # OptLab's one-cycle does not cycle the momentum (cycle_momentum=False).
+        return s.OneCycleLR(opt, max_lr=lr, total_steps=int(f["steps"]), pct_start=float(f.get("pct_start", 0.3)),
+                            div_factor=float(f.get("div_factor", 25)), final_div_factor=float(f.get("final_div_factor", 1e4)),
+                            anneal_strategy="cos", cycle_momentum=False)
+    raise ValueError(text)
+
+
+class Table(keras.optimizers.schedules.LearningRateSchedule):
+    """Rates computed elsewhere (PyTorch's one-cycle), looked up by Keras's step counter."""
+
+    def __init__(self, rates):
+        self.rates = np.array(rates, dtype=np.float64)
+
+    def __call__(self, step):
+        return keras.ops.take(self.rates, keras.ops.cast(step, "int32"))
+
+
+def keras_schedule(text, lr):
+    s = keras.optimizers.schedules
+    kind, f = parse_schedule(text)
+    if kind == "step":
+        return s.ExponentialDecay(lr, decay_steps=int(f["every"]), decay_rate=float(f.get("factor", 0.1)), staircase=True)
+    if kind == "multistep":
+        milestones, factor = [int(m) for m in f["milestones"].split("/")], float(f.get("factor", 0.1))
+        return s.PiecewiseConstantDecay(milestones, [lr * factor ** i for i in range(len(milestones) + 1)])
+    if kind == "exponential":
+        return s.ExponentialDecay(lr, decay_steps=1, decay_rate=float(f["factor"]))
+    if kind == "cosine":
+        steps, warmup, final = int(f["steps"]), int(f.get("warmup", 0)), float(f.get("final", 0))
+        if warmup == 0:
+            return s.CosineDecay(lr, decay_steps=steps, alpha=final)
+        return s.CosineDecay(float(f.get("start", 0)) * lr, decay_steps=steps, alpha=final, warmup_target=lr, warmup_steps=warmup)
+    if kind == "onecycle":
+        # Keras has no one-cycle: the rates of PyTorch's, for the Keras optimizer to use.
+        p = torch.nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=lr)
+        scheduler = torch_schedule(opt, text, lr)
+        rates = []
+        for _ in range(STEPS):
+            rates.append(opt.param_groups[0]["lr"])
+            opt.step()
+            scheduler.step()
+        return Table(rates)
+    raise ValueError(text)
+
+
+def descend(convention, kind, h, surface, schedule=None):
     gradient, start = SURFACES[surface]
     points = []
     if convention == "keras":
         v = keras.Variable(np.array(start, dtype=np.float64))
         opt = keras_optimizer(kind, h)
+        if schedule:
+            opt = keras_optimizer(kind, dict(h, lr=keras_schedule(schedule, h["lr"])))
         for step in range(1, STEPS + 1):
             x, y = (float(t) for t in np.array(v.value))
             opt.apply_gradients([(np.array(gradient(x, y), dtype=np.float64), v)])
@@ -161,10 +251,13 @@ def descend(convention, kind, h, surface):
     else:
         p = torch.nn.Parameter(torch.tensor(start))
         opt = torch_optimizer(kind, h, p)
+        scheduler = torch_schedule(opt, schedule, h["lr"]) if schedule else None
         for step in range(1, STEPS + 1):
             x, y = (float(t) for t in p.detach())
             p.grad = torch.tensor(gradient(x, y))
             opt.step()
+            if scheduler:
+                scheduler.step()
             if step % EVERY == 0:
                 points.append([float(t) for t in p.detach()])
     for point in points:
@@ -191,6 +284,13 @@ def main():
                 cases.append({"optimizer": kind, "convention": convention, "surface": surface,
                               "start": list(SURFACES[surface][1]), "hyperparameters": stored,
                               "every": EVERY, "points": descend(framework, kind, h, surface)})
+    for schedule in SCHEDULES:
+        for kind in ("sgd", "momentum", "adam"):
+            for convention in ("keras", "pytorch"):
+                h = {"lr": LEARNING_RATES["quadratic"][kind]}
+                cases.append({"optimizer": kind, "convention": convention, "surface": "quadratic",
+                              "start": list(SURFACES["quadratic"][1]), "hyperparameters": h, "schedule": schedule,
+                              "every": EVERY, "points": descend(convention, kind, h, "quadratic", schedule)})
     out = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptLabTests", "Optimizers",
                        "Reference", "frameworks.json")
     os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -25,6 +25,8 @@ public struct QuadraticDeepRun: Sendable {
         public var trainLoss: Double
         public var testLoss: Double
         public var seconds: Double
+        /// The learning rate of the epoch's steps (nil for epoch 0, before any step).
+        public var learningRate: Double? = nil
     }
 
     public var optimizer: any Optimizer
@@ -32,6 +34,8 @@ public struct QuadraticDeepRun: Sendable {
     public var batchSize: Int
     public var shuffle: ShuffleMode
     public var seed: UInt64
+    /// A learning-rate schedule, in the optimizer's convention.
+    public var schedule: LearningRateSchedule?
 
     public init(optimizer: any Optimizer, epochs: Int, batchSize: Int, shuffle: ShuffleMode, seed: UInt64) {
         self.optimizer = optimizer
@@ -49,14 +53,20 @@ public struct QuadraticDeepRun: Sendable {
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         var theta = [Double](repeating: 1, count: n)
         let instance: OptimizerInstance<Double> = optimizer.makeInstance(parameterCount: n)
+        if let schedule {
+            instance.schedule = schedule
+            instance.scheduleConvention = optimizer.convention
+        }
         func record(_ epoch: Int) -> Epoch {
-            Epoch(epoch: epoch, trainLoss: problem.trainingLoss(theta), testLoss: problem.testLoss(theta), seconds: elapsed())
+            Epoch(epoch: epoch, trainLoss: problem.trainingLoss(theta), testLoss: problem.testLoss(theta), seconds: elapsed(),
+                  learningRate: epoch == 0 ? nil : instance.currentLearningRate)
         }
         var rows = [record(0)]
         let first = rows[0].trainLoss
         var order = Array(0..<size)
         var mean = [Double](repeating: 0, count: n), difference = [Double](repeating: 0, count: n)
         for epoch in stride(from: 1, through: epochs, by: 1) {
+            instance.epoch = epoch - 1
             if epoch == 1 || shuffle == .perEpoch {
                 order = Array(0..<size)
                 // The first epoch's order is the same in both modes; per_epoch draws anew after it.

@@ -51,6 +51,13 @@ extension Suite {
         }
         // A suite with a DeepOBS problem adds the test loss of every epoch, at the end.
         return EpochRecord.csvHeader(layers: deepest == 0 ? 0 : deepest + 1) + (hasDeepOBS ? ["test_loss"] : [])
+            + (hasSchedules ? ["lr"] : [])
+    }
+
+    /// A suite whose optimizers follow a learning-rate schedule records the rate each
+    /// epoch used (its last step's), in an `lr` column at the end of epochs.csv.
+    var hasSchedules: Bool {
+        optimizers.contains { $0.schedule != nil || ($0.grid["schedule"] ?? []).count > 0 } || (grid["schedule"] ?? []).count > 0
     }
 
     var hasDeepOBS: Bool { problems.contains { if case .deepobs = $0 { true } else { false } } }
@@ -121,7 +128,8 @@ extension Suite {
         }
         let result = try Trainer.train(configuration, training: training, validation: validation, test: test)
         let layers = epochsHeader.filter { $0.hasPrefix("grad_rms_") }.count
-        rows = result.epochs.map { $0.csvFields(runID: run.id, layers: layers) + (hasDeepOBS ? [""] : []) }
+        rows = result.epochs.map { $0.csvFields(runID: run.id, layers: layers) + (hasDeepOBS ? [""] : [])
+            + (hasSchedules ? [$0.learningRate.map(CSV.number) ?? ""] : []) }
         fields["status"] = result.status.rawValue
         fields["epochs"] = "\(result.epochs.count)"
         if let last = result.epochs.last {
@@ -146,6 +154,8 @@ extension Suite {
         var descent = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps,
                               noise: problem.noise, seed: run.seed)
         if problem.stopAtTarget { descent.stopTargets = problem.targets.map { problem.reached($0) } }
+        try run.optimizer.schedule?.check(for: run.optimizer.convention)
+        descent.schedule = run.optimizer.schedule
         let result = descent.run()
         var targetSteps: Set<Int> = []
         fields["start_x"] = CSV.number(start.x)
@@ -177,12 +187,15 @@ extension Suite {
     /// A DeepOBS problem: one epochs.csv row per epoch from epoch 0 (before any step), with
     /// the training loss (all points) and the test loss (DeepOBS's 896 test points).
     private func executeDeepOBS(_ run: RunSpec, _ problem: DeepOBSProblem, fields: inout [String: String], rows: inout [[String]]) throws {
-        let result = QuadraticDeepRun(optimizer: try run.optimizer.make(), epochs: problem.epochs, batchSize: problem.batchSize,
-                                      shuffle: problem.shuffle, seed: run.seed).run()
+        var deepOBSRun = QuadraticDeepRun(optimizer: try run.optimizer.make(), epochs: problem.epochs, batchSize: problem.batchSize,
+                                          shuffle: problem.shuffle, seed: run.seed)
+        try run.optimizer.schedule?.check(for: run.optimizer.convention)
+        deepOBSRun.schedule = run.optimizer.schedule
+        let result = deepOBSRun.run()
         let header = epochsHeader
         rows = result.epochs.map { e in
             let values = ["run_id": run.id, "epoch": "\(e.epoch)", "train_loss": CSV.number(e.trainLoss),
-                          "test_loss": CSV.number(e.testLoss), "seconds": CSV.number(e.seconds)]
+                          "test_loss": CSV.number(e.testLoss), "seconds": CSV.number(e.seconds), "lr": e.learningRate.map(CSV.number) ?? ""]
             return header.map { values[$0] ?? "" }
         }
         fields["status"] = result.status.rawValue

@@ -39,7 +39,7 @@ extension Suite {
         let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
         let isNetwork = if case .network = problem { true } else { false }
         return grid.merging(entry.grid) { _, own in own }.filter { key, _ in
-            Suite.networkGridKeys.contains(key) ? isNetwork : declared.contains(key)
+            Suite.networkGridKeys.contains(key) ? isNetwork : (declared.contains(key) || key == "schedule")
         }
     }
 
@@ -127,9 +127,13 @@ extension Suite {
         let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
         var overrides = entry.fixed
         for (key, value) in settings where declared.contains(key) { overrides[key] = value.number! }
-        let spec = OptimizerSpec(kind: entry.kind, convention: entry.convention, overrides: overrides)
+        // The schedule: swept (validated text) or the entry's; a constant one adds nothing to the id.
+        var schedule = entry.schedule
+        if case .text(let text)? = settings["schedule"] { schedule = try? LearningRateSchedule.parse(text) }
+        let spec = OptimizerSpec(kind: entry.kind, convention: entry.convention, overrides: overrides, schedule: schedule)
         var identity = "problem=\(problem.name);\(problem.identity);optimizer=\(entry.kind.rawValue);convention=\(entry.convention.rawValue)"
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) { identity += ";\(key)=\(CSV.number(value))" }
+        if let schedule = spec.schedule, settings["schedule"] == nil { identity += ";schedule=\(schedule)" }
         for key in settings.keys.sorted() where !declared.contains(key) { identity += ";\(key)=\(settings[key]!)" }
         if let start { identity += ";start=\(CSV.number(start.x)),\(CSV.number(start.y))" }
         identity += ";repeat=\(r)"

@@ -30,9 +30,12 @@ public struct Suite: Sendable {
         public var location: Location?
         /// The ends of each grid key given as a log range (random search draws between them).
         public var ranges: [String: ClosedRange<Double>]
+        /// A fixed learning-rate schedule (a list of them is a `schedule` grid axis instead).
+        public var schedule: LearningRateSchedule?
 
         public init(kind: OptimizerKind, convention: Convention, fixed: [String: Double], grid: [String: [GridValue]],
-                    location: Location? = nil, ranges: [String: ClosedRange<Double>] = [:]) {
+                    location: Location? = nil, ranges: [String: ClosedRange<Double>] = [:], schedule: LearningRateSchedule? = nil) {
+            self.schedule = schedule
             self.kind = kind
             self.convention = convention
             self.fixed = fixed

@@ -134,6 +134,8 @@ public struct EpochRecord: Sendable, Equatable {
     /// batches estimates the mean well). Per weight, so that layers of different sizes
     /// compare: vanishing gradients show as values that shrink towards the input.
     public var gradientRMS: [Double] = []
+    /// The learning rate of the epoch's last step (a schedule's value).
+    public var learningRate: Double?
 
     /// The columns every epochs.csv starts with.
     public static let baseColumns = ["run_id", "epoch", "train_loss", "val_loss", "train_acc", "val_acc", "test_acc", "seconds"]
@@ -221,8 +223,7 @@ public enum Trainer {
         var dropoutGenerator = SplitMix64.derived(seed: configuration.seed, stream: "dropout")
         var augmentGenerator = SplitMix64.derived(seed: configuration.seed, stream: "augment")
         network.initialize(using: &initGenerator)
-        let optimizer: OptimizerInstance<Float> = try configuration.optimizer.make()
-            .makeInstance(parameterCount: network.parameters.count)
+        let optimizer: OptimizerInstance<Float> = try configuration.optimizer.makeInstance(parameterCount: network.parameters.count)
         // Decoupled weight decay shrinks the weights, not the biases, unless asked otherwise.
         if try configuration.optimizer.resolvedValues().values["decay_bias"] != 1 {
             optimizer.decayExcluded = network.layers.map { $0.biasOffset..<($0.biasOffset + $0.fanOut) }
@@ -245,6 +246,7 @@ public enum Trainer {
 
         var firstBatchLoss: Double?
         for epoch in 1...configuration.epochs {
+            optimizer.epoch = epoch - 1
             order.shuffle(using: &shuffleGenerator)
             var lossSum = 0.0, correct = 0
             var gradientNormSums = [Double](repeating: 0, count: network.layers.count), sampled = 0, batchIndex = 0
@@ -288,6 +290,7 @@ public enum Trainer {
                 gradientRMS: network.layers.enumerated().map { l, layer in
                     gradientNormSums[l] / Double(max(sampled, 1)) / Double(layer.fanIn * layer.fanOut).squareRoot()
                 })
+            record.learningRate = optimizer.currentLearningRate
             if status == .ok, !parametersAreFinite(network) { status = .diverged }
             if status == .ok, let validation {
                 (record.validationLoss, record.validationAccuracy) = evaluate(network, on: validation, input: input, labels: &labels)

@@ -46,11 +46,10 @@ public struct AdaGrad: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let eta = Scalar(learningRate)
         let (epsilonInside, epsilonOutside) = epsilonPlacement(Scalar(epsilon), convention: convention)
         let squaredGradientSum = ScalarBuffer<Scalar>(count: parameterCount, value: Scalar(initialAccumulator))
-        return OptimizerInstance(parameterCount: parameterCount) { _ in
-            let s = squaredGradientSum.base
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { _, lr in
+            let s = squaredGradientSum.base, eta = Scalar(lr)
             return { theta, g, range in
                 for i in range {
                     s[i] += g[i] * g[i]  // s ← s + g²

@@ -50,13 +50,13 @@ public struct AdaMax: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let (eta, b1) = (learningRate, beta1)
+        let b1 = beta1
         let beta1 = Scalar(beta1), beta2 = Scalar(beta2)
         // Keras adds ε to u after the max; PyTorch takes it inside the max.
         let (epsilonOutside, epsilonInside) = epsilonPlacement(Scalar(epsilon), convention: convention)
         let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let infinityNorm = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { t in
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { t, eta in
             let stepSize = Scalar(eta / (1 - pow(b1, Double(t))))  // η/(1 − β₁ᵗ)
             let m = firstMoment.base, u = infinityNorm.base
             return { theta, g, range in

@@ -47,11 +47,11 @@ public struct Adadelta: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let eta = Scalar(learningRate), rho = Scalar(rho), epsilon = Scalar(epsilon)
+        let rho = Scalar(rho), epsilon = Scalar(epsilon)
         let squaredGradientAverage = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let squaredUpdateAverage = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { _ in
-            let s = squaredGradientAverage.base, u = squaredUpdateAverage.base
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { _, lr in
+            let s = squaredGradientAverage.base, u = squaredUpdateAverage.base, eta = Scalar(lr)
             return { theta, g, range in
                 for i in range {
                     s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]                             // s ← ρ·s + (1−ρ)·g²

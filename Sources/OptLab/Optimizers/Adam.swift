@@ -70,7 +70,7 @@ public struct Adam: Optimizer {
         let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let secondMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let maximum = ScalarBuffer<Scalar>(count: amsgrad ? parameterCount : 0, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { t in
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: eta) { t, eta in
             // Per-step scalars in Double: α_t and ε̂.
             let correction2 = (1 - pow(b2, Double(t))).squareRoot()
             let alpha = Scalar(eta * correction2 / (1 - pow(b1, Double(t))))

@@ -59,7 +59,7 @@ public struct AdamW: Optimizer {
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let instance: OptimizerInstance<Scalar> = Adam.instance(
             eta: learningRate, b1: beta1, b2: beta2, eps: epsilon, amsgrad: amsgrad, convention: convention, parameterCount: parameterCount)
-        instance.decoupledDecay = learningRate * weightDecay
+        instance.decoupledDecay = weightDecay
         instance.decayConvention = convention
         return instance
     }

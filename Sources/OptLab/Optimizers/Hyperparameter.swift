@@ -109,11 +109,25 @@ public struct OptimizerSpec: Hashable, Sendable, Codable {
     public var convention: Convention
     /// Overridden hyperparameters by name (`lr` included).
     public var overrides: [String: Double]
+    /// The learning-rate schedule (nil: constant).
+    public var schedule: LearningRateSchedule?
 
-    public init(kind: OptimizerKind, convention: Convention = .keras, overrides: [String: Double] = [:]) {
+    public init(kind: OptimizerKind, convention: Convention = .keras, overrides: [String: Double] = [:], schedule: LearningRateSchedule? = nil) {
         self.kind = kind
         self.convention = convention
         self.overrides = overrides
+        self.schedule = schedule?.kind == .constant ? nil : schedule
+    }
+
+    /// A fresh optimizer state with the schedule attached.
+    public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) throws -> OptimizerInstance<Scalar> {
+        let instance: OptimizerInstance<Scalar> = try make().makeInstance(parameterCount: parameterCount)
+        if let schedule {
+            try schedule.check(for: convention)
+            instance.schedule = schedule
+            instance.scheduleConvention = convention
+        }
+        return instance
     }
 
     /// The full, checked set of values: defaults with the overrides applied.

@@ -44,10 +44,10 @@ public struct Lion: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let (eta, beta1, beta2) = (Scalar(learningRate), Scalar(beta1), Scalar(beta2))
+        let (beta1, beta2) = (Scalar(beta1), Scalar(beta2))
         let momentum = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { _ in
-            let m = momentum.base
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { _, lr in
+            let m = momentum.base, eta = Scalar(lr)
             return { theta, g, range in
                 for i in range {
                     let c = m[i] * beta1 + g[i] * (1 - beta1)

@@ -54,9 +54,10 @@ public struct Momentum: Optimizer {
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let mu = Scalar(momentum)
         // Keras: v ← μv + (−η)·g, θ ← θ + 1·v.  PyTorch: b ← μb + 1·g, θ ← θ + (−η)·b.
-        let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
+        let convention = convention
         let velocity = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { _ in
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { _, lr in
+            let (a, c) = velocityScales(learningRate: Scalar(lr), convention: convention)
             let v = velocity.base
             return { theta, g, range in
                 for i in range {

@@ -63,12 +63,12 @@ public struct Nadam: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let (eta, b2) = (learningRate, beta2)
+        let b2 = beta2
         let beta1 = Scalar(beta1), beta2 = Scalar(beta2), epsilon = Scalar(epsilon)
         var momentumProduct = 1.0  // Π_t
         let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let secondMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { t in
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { t, eta in
             // Per-step scalars in Double.
             let mu = momentumSchedule(step: t), muNext = momentumSchedule(step: t + 1)
             momentumProduct *= mu

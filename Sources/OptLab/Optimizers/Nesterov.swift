@@ -47,9 +47,10 @@ public struct Nesterov: Optimizer {
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
         let mu = Scalar(momentum)
-        let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
+        let convention = convention
         let velocity = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { _ in
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { _, lr in
+            let (a, c) = velocityScales(learningRate: Scalar(lr), convention: convention)
             let v = velocity.base
             return { theta, g, range in
                 for i in range {

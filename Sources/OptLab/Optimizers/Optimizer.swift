@@ -114,21 +114,40 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
     public let parameterCount: Int
     /// Number of completed steps (t after the last step).
     public private(set) var stepCount = 0
-    private let prepare: (Int) -> RangeUpdate
+    private let prepare: (Int, Double) -> RangeUpdate
+    /// The optimizer's `lr`, which the schedule scales.
+    public let baseLearningRate: Double
+    /// The schedule and the convention whose formulas it follows; per-epoch schedules read
+    /// ``epoch``, which the trainer advances (a surface descent counts each step as one).
+    public var schedule = LearningRateSchedule.constant
+    public var scheduleConvention = Convention.keras
+    /// Completed epochs (0 during the first).
+    public var epoch = 0
+    /// The rate the last step used (the base rate before any step).
+    public private(set) var currentLearningRate: Double
 
-    /// Decoupled weight decay (AdamW), set by the optimizer: before each update every
-    /// parameter outside ``decayExcluded`` shrinks by the factor η·λ, as Keras
+    /// Decoupled weight decay λ (AdamW), set by the optimizer: before each update every
+    /// parameter outside ``decayExcluded`` shrinks by the factor η_t·λ, as Keras
     /// (`θ ← θ − θ·λ·η`) or PyTorch (`θ ← θ·(1 − η·λ)`) writes it. Zero: no decay.
     public var decoupledDecay = 0.0
     public var decayConvention = Convention.keras
     /// Parameters the decay leaves alone (a network's biases, unless asked otherwise).
     public var decayExcluded: [Range<Int>] = []
 
-    /// `prepare` receives the 1-based step number t, advances any per-step state, and
-    /// returns the element-wise update for that step.
-    public init(parameterCount: Int, prepare: @escaping (Int) -> RangeUpdate) {
+    /// `prepare` receives the 1-based step number t and the learning rate of that step,
+    /// advances any per-step state, and returns the element-wise update for that step.
+    public init(parameterCount: Int, learningRate: Double, prepare: @escaping (Int, Double) -> RangeUpdate) {
         self.parameterCount = parameterCount
+        self.baseLearningRate = learningRate
+        self.currentLearningRate = learningRate
         self.prepare = prepare
+    }
+
+    /// The rate step t (1-based) uses: the schedule at unit t − 1 or at the current epoch.
+    public func learningRate(forStep t: Int) -> Double {
+        guard schedule.kind != .constant else { return baseLearningRate }
+        let unit = schedule.unit == .step ? t - 1 : epoch
+        return schedule.rate(unit, base: baseLearningRate, convention: scheduleConvention)
     }
 
     /// One update of `parameters` from `gradient`, split between the team's threads
@@ -139,14 +158,16 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
         precondition(parameters.count == parameterCount && gradient.count == parameterCount,
                      "optimizer made for \(parameterCount) parameters got \(parameters.count) and \(gradient.count) gradients")
         stepCount += 1
-        if decoupledDecay != 0 { decay(parameters) }
-        let update = prepare(stepCount)
+        let eta = learningRate(forStep: stepCount)
+        currentLearningRate = eta
+        if decoupledDecay != 0 { decay(parameters, rate: eta * decoupledDecay) }
+        let update = prepare(stepCount, eta)
         team.forEachChunk(parameterCount, granularity: 64, minimumCount: 32_768) { range in
             update(parameters, gradient, range)
         }
     }
 
-    private func decay(_ parameters: UnsafeMutableBufferPointer<Scalar>) {
+    private func decay(_ parameters: UnsafeMutableBufferPointer<Scalar>, rate decoupledDecay: Double) {
         var start = 0
         for excluded in decayExcluded.sorted(by: { $0.lowerBound < $1.lowerBound }) + [parameterCount..<parameterCount] {
             if excluded.lowerBound > start {

@@ -52,11 +52,11 @@ public struct RAdam: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let (eta, b1, b2, eps) = (learningRate, beta1, beta2, epsilon)
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
         let firstMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let secondMoment = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let rhoInfinity = 2 / (1 - b2) - 1
-        return OptimizerInstance(parameterCount: parameterCount) { t in
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { t, eta in
             // Per-step scalars in Double.
             let correction1 = 1 - pow(b1, Double(t)), correction2 = 1 - pow(b2, Double(t))
             let rho = rhoInfinity - 2 * Double(t) * pow(b2, Double(t)) / correction2

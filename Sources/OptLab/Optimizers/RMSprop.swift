@@ -56,10 +56,11 @@ public struct RMSprop: Optimizer {
         let rho = Scalar(rho), mu = Scalar(momentum)
         let (epsilonInside, epsilonOutside) = epsilonPlacement(Scalar(epsilon), convention: convention)
         // Keras folds η into the velocity, PyTorch multiplies it in last.
-        let (a, c) = velocityScales(learningRate: Scalar(learningRate), convention: convention)
+        let convention = convention
         let squaredGradientAverage = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
         let velocity = ScalarBuffer<Scalar>(count: parameterCount, value: 0)
-        return OptimizerInstance(parameterCount: parameterCount) { _ in
+        return OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { _, lr in
+            let (a, c) = velocityScales(learningRate: Scalar(lr), convention: convention)
             let s = squaredGradientAverage.base, v = velocity.base
             return { theta, g, range in
                 for i in range {

@@ -32,8 +32,8 @@ public struct SGD: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) -> OptimizerInstance<Scalar> {
-        let eta = Scalar(learningRate)
-        return OptimizerInstance(parameterCount: parameterCount) { _ in
+        OptimizerInstance(parameterCount: parameterCount, learningRate: learningRate) { _, lr in
+            let eta = Scalar(lr)
             return { theta, g, range in
                 for i in range {
                     theta[i] -= eta * g[i]  // θ ← θ − η·g

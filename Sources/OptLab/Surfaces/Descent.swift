@@ -61,6 +61,10 @@ public struct Descent: Sendable {
     /// at the step where the last of them is first reached.
     public var stopTargets: [@Sendable (Step) -> Bool] = []
 
+    /// A learning-rate schedule (per step or per epoch alike: a descent's epoch is a step),
+    /// in the optimizer's convention.
+    public var schedule: LearningRateSchedule?
+
     public init(surface: Surface, optimizer: any Optimizer, start: Point? = nil, steps: Int, noise: Double = 0, seed: UInt64 = 0) {
         precondition(steps >= 0, "steps must be non-negative")
         self.surface = surface
@@ -77,6 +81,10 @@ public struct Descent: Sendable {
     /// ±``lossBound``; the row that crossed the bound is kept when it is finite.
     public func run() -> Result {
         let instance: OptimizerInstance<Double> = optimizer.makeInstance(parameterCount: 2)
+        if let schedule {
+            instance.schedule = schedule
+            instance.scheduleConvention = optimizer.convention
+        }
         var parameters = [start.x, start.y]
         var (loss, gradient) = surface.valueAndGradient(at: start)
         var trajectory = [Step(step: 0, point: start, loss: loss)]
@@ -89,6 +97,7 @@ public struct Descent: Sendable {
             if noise > 0 {
                 gradient = Point(gradient.x + noise * noiseGenerator.nextGaussian(), gradient.y + noise * noiseGenerator.nextGaussian())
             }
+            instance.epoch = step - 1
             instance.step(&parameters, gradient: [gradient.x, gradient.y])
             let point = Point(parameters[0], parameters[1])
             (loss, gradient) = surface.valueAndGradient(at: point)

@@ -17,7 +17,9 @@ struct FrameworkReferenceTests {
         var hyperparameters: [String: Double]
         var every: Int
         var points: [[Double]]
-        var testDescription: String { "\(optimizer) \(convention) \(surface) \(hyperparameters)" }
+        /// A learning-rate schedule in OptLab's text form (Keras's or PyTorch's scheduler ran it).
+        var schedule: String?
+        var testDescription: String { "\(optimizer) \(convention) \(surface) \(hyperparameters)" + (schedule.map { " \($0)" } ?? "") }
     }
 
     struct File: Decodable {
@@ -40,6 +42,11 @@ struct FrameworkReferenceTests {
             }
         }
         #expect(Self.file.cases.allSatisfy { $0.points.count * $0.every == Self.file.steps })
+        // Every schedule type, in both conventions.
+        let scheduled = Set(Self.file.cases.compactMap { c in c.schedule.map { "\($0.prefix { $0 != ":" })/\(c.convention)" } })
+        for kind in LearningRateSchedule.Kind.allCases where kind != .constant {
+            for convention in Convention.allCases { #expect(scheduled.contains("\(kind.rawValue)/\(convention.rawValue)")) }
+        }
     }
 
     /// Points agree to 1e-8 (relative to the point's size, or absolute below 1). Both
@@ -53,8 +60,9 @@ struct FrameworkReferenceTests {
     func descent(_ c: Case) throws {
         let spec = OptimizerSpec(kind: try OptimizerKind.parse(c.optimizer), convention: try Convention.parse(c.convention),
                                  overrides: c.hyperparameters)
-        let descent = Descent(surface: try Surface.named(c.surface), optimizer: try spec.make(),
+        var descent = Descent(surface: try Surface.named(c.surface), optimizer: try spec.make(),
                               start: Point(c.start[0], c.start[1]), steps: Self.file.steps)
+        descent.schedule = try c.schedule.map(LearningRateSchedule.parse)
         let result = descent.run()
         #expect(result.status == .ok)
         for (index, want) in c.points.enumerated() {

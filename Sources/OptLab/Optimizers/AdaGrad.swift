@@ -24,6 +24,12 @@
 /// Reference: Duchi, Hazan & Singer, 2011.
 public struct AdaGrad: Optimizer {
     public static let kind = OptimizerKind.adagrad
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#009E73"
+
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (1.0, 500), rosenbrock: (1.0, 30_000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let initialAccumulator: Double
@@ -57,20 +63,5 @@ public struct AdaGrad: Optimizer {
                 }
             }
         }
-    }
-}
-
-extension Hyperparameter {
-    static func initialAccumulator(_ value: Double) -> Hyperparameter {
-        Hyperparameter("initial_accumulator_value", "s₀", value, .nonNegative, "starting value of the squared-gradient sum")
-    }
-}
-
-/// Keras puts ε inside the square root of the denominator, PyTorch adds it outside:
-/// the denominator is `√(s + ε_in) + ε_out` with (ε_in, ε_out) = (ε, 0) or (0, ε).
-func epsilonPlacement<Scalar: OptimizerScalar>(_ epsilon: Scalar, convention: Convention) -> (inside: Scalar, outside: Scalar) {
-    switch convention {
-    case .keras: (epsilon, 0)
-    case .pytorch: (0, epsilon)
     }
 }

@@ -26,6 +26,12 @@ import Foundation
 /// Reference: Kingma & Ba, 2015, section 7.
 public struct AdaMax: Optimizer {
     public static let kind = OptimizerKind.adamax
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#CC79A7"
+
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.1, 1000), rosenbrock: (0.01, 20_000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let beta1: Double

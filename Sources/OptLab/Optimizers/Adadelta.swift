@@ -25,6 +25,13 @@
 /// Reference: Zeiler, 2012.
 public struct Adadelta: Optimizer {
     public static let kind = OptimizerKind.adadelta
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#0072B2"
+
+    /// Adadelta creeps along Rosenbrock's valley; PyTorch's ε = 1e-6 needs a smaller η to settle.
+    public static func referenceDescents(_ convention: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.1, 40_000), rosenbrock: (convention == .keras ? 0.01 : 3e-3, 100_000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let rho: Double

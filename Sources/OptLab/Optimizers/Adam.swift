@@ -35,6 +35,12 @@ import Foundation
 /// Reference: Kingma & Ba, 2015.
 public struct Adam: Optimizer {
     public static let kind = OptimizerKind.adam
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#D55E00"
+
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.1, 1000), rosenbrock: (0.01, 10_000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let beta1: Double
@@ -95,17 +101,5 @@ public struct Adam: Optimizer {
                 }
             }
         }
-    }
-}
-
-extension Hyperparameter {
-    static let amsgrad = Hyperparameter("amsgrad", "–", 0, .flag, "divide by the running maximum of the second moment (AMSGrad)")
-
-    static func beta1(_ value: Double) -> Hyperparameter {
-        Hyperparameter("beta_1", "β₁", value, .unitInterval, "decay of the first-moment (gradient) average")
-    }
-
-    static func beta2(_ value: Double) -> Hyperparameter {
-        Hyperparameter("beta_2", "β₂", value, .unitInterval, "decay of the second-moment (squared-gradient) average")
     }
 }

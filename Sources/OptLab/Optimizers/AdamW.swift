@@ -29,6 +29,13 @@ import Foundation
 /// Reference: Loshchilov & Hutter, 2019.
 public struct AdamW: Optimizer {
     public static let kind = OptimizerKind.adamw
+    /// Its colour in every figure (Paul Tol's muted scheme).
+    public static let color = "#882255"
+
+    /// Decay pulls towards the origin: on the quadratic (minimum at the origin) it helps; on Rosenbrock (minimum (1, 1)) it moves the fixed point (0.023 away with PyTorch's λ = 0.01), so λ = 1e-3 there.
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.1, 1000), rosenbrock: (0.01, 10_000, ["weight_decay": 1e-3]))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let beta1: Double
@@ -63,12 +70,4 @@ public struct AdamW: Optimizer {
         instance.decayConvention = convention
         return instance
     }
-}
-
-extension Hyperparameter {
-    static func weightDecay(_ value: Double) -> Hyperparameter {
-        Hyperparameter("weight_decay", "λ", value, .nonNegative, "decoupled weight decay: θ shrinks by η·λ·θ before each step")
-    }
-
-    static let decayBias = Hyperparameter("decay_bias", "–", 0, .flag, "on networks, decay the biases too (by default only the weights)")
 }

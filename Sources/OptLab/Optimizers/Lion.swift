@@ -24,6 +24,13 @@ import Foundation
 /// Reference: Chen et al., "Symbolic Discovery of Optimization Algorithms", 2023.
 public struct Lion: Optimizer {
     public static let kind = OptimizerKind.lion
+    /// Its colour in every figure (Paul Tol's muted scheme).
+    public static let color = "#332288"
+
+    /// Steps of exactly η per coordinate: it settles within about η of the minimum.
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (1e-3, 20_000), rosenbrock: (1e-4, 60_000))
+    }
     public static var onlyFramework: Convention? { .keras }
     public let convention: Convention
     public let learningRate: Double

@@ -35,6 +35,12 @@
 /// Reference: Polyak, 1964.
 public struct Momentum: Optimizer {
     public static let kind = OptimizerKind.momentum
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#E69F00"
+
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.01, 300), rosenbrock: (1e-3, 3000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let momentum: Double
@@ -66,20 +72,5 @@ public struct Momentum: Optimizer {
                 }
             }
         }
-    }
-}
-
-extension Hyperparameter {
-    static func momentum(_ value: Double) -> Hyperparameter {
-        Hyperparameter("momentum", "μ", value, .unitInterval, "momentum (velocity decay)")
-    }
-}
-
-/// The two scalings of a velocity update `v ← μ·v + a·g; θ ← θ + c·(…)`: Keras folds
-/// η into the velocity (a = −η, c = 1), PyTorch applies it when stepping (a = 1, c = −η).
-func velocityScales<Scalar: OptimizerScalar>(learningRate eta: Scalar, convention: Convention) -> (a: Scalar, c: Scalar) {
-    switch convention {
-    case .keras: (-eta, 1)
-    case .pytorch: (1, -eta)
     }
 }

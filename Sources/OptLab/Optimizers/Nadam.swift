@@ -30,6 +30,12 @@ import Foundation
 /// Reference: Dozat, 2016.
 public struct Nadam: Optimizer {
     public static let kind = OptimizerKind.nadam
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#7F7F7F"
+
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.1, 1000), rosenbrock: (3e-3, 20_000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let beta1: Double

@@ -29,6 +29,12 @@
 /// Reference: Nesterov, 1983; Sutskever, Martens, Dahl & Hinton, 2013.
 public struct Nesterov: Optimizer {
     public static let kind = OptimizerKind.nesterov
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#56B4E9"
+
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.01, 300), rosenbrock: (3e-4, 15_000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let momentum: Double

@@ -88,6 +88,14 @@ public protocol Optimizer: Sendable {
     /// The learning rate η.
     var learningRate: Double { get }
 
+    /// Its colour in every figure (`#RRGGBB`, colour-blind-safe, distinct from the others').
+    static var color: String { get }
+
+    /// Settings with which it reaches the minimum of the quadratic bowl (within 1e-3) and of
+    /// Rosenbrock (within 1e-2) under `convention`: the convergence tests assert them and
+    /// `optlab demo` draws them.
+    static func referenceDescents(_ convention: Convention) -> ReferenceDescents.Pair
+
     /// The one framework that has this optimizer, when only one does: both conventions
     /// then follow it (`optlab list optimizers` says so). Nil when both have it.
     static var onlyFramework: Convention? { get }

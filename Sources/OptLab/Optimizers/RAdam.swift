@@ -30,6 +30,13 @@ import Foundation
 /// Reference: Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond", 2020.
 public struct RAdam: Optimizer {
     public static let kind = OptimizerKind.radam
+    /// Its colour in every figure (Paul Tol's muted scheme).
+    public static let color = "#44AA99"
+
+    /// Its first steps are momentum SGD on gradients near 10⁴ (ρ_t ≤ 5): η as small as SGD's.
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.1, 1000), rosenbrock: (3e-4, 30_000))
+    }
     public static var onlyFramework: Convention? { .pytorch }
     public let convention: Convention
     public let learningRate: Double

@@ -29,6 +29,13 @@
 /// Reference: Hinton, Srivastava & Swersky, Coursera lecture 6e, 2012.
 public struct RMSprop: Optimizer {
     public static let kind = OptimizerKind.rmsprop
+    /// Its colour in every figure (Okabe & Ito's palette; Okabe–Ito yellow, darkened to read on white).
+    public static let color = "#B8A000"
+
+    /// Constant-η RMSprop hovers within about η of the minimum: small η, many steps.
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (3e-4, 60_000), rosenbrock: (3e-4, 30_000))
+    }
     public let convention: Convention
     public let learningRate: Double
     public let rho: Double
@@ -71,11 +78,5 @@ public struct RMSprop: Optimizer {
                 }
             }
         }
-    }
-}
-
-extension Hyperparameter {
-    static func rho(_ value: Double) -> Hyperparameter {
-        Hyperparameter("rho", "ρ", value, .unitInterval, "decay of the squared-gradient average")
     }
 }

@@ -17,6 +17,12 @@
 /// Reference: Robbins & Monro, 1951.
 public struct SGD: Optimizer {
     public static let kind = OptimizerKind.sgd
+    /// Its colour in every figure (Okabe & Ito's palette).
+    public static let color = "#000000"
+
+    public static func referenceDescents(_ _: Convention) -> ReferenceDescents.Pair {
+        ReferenceDescents.Pair(quadratic: (0.1, 200), rosenbrock: (1e-3, 30_000))
+    }
     public let convention: Convention
     public let learningRate: Double
 

@@ -1,25 +1,10 @@
 /// Colours and terminal settings shared by every figure.
 public enum PlotStyle {
-    /// One fixed colour per optimizer, the same in every figure: Okabe & Ito's
-    /// colour-blind-safe palette (with black, and grey for the ninth) for the nine classic
-    /// optimizers, Paul Tol's muted scheme for the newer ones. The switch is exhaustive, so
-    /// a new optimizer does not compile without its colour. Other names get dark grey.
+    /// One fixed colour per optimizer, the same in every figure: each optimizer declares
+    /// its own (Okabe & Ito's colour-blind-safe palette for the nine classic ones, Paul
+    /// Tol's muted scheme for the newer). Other names get dark grey.
     public static func color(_ optimizer: String) -> String {
-        guard let kind = OptimizerKind(rawValue: optimizer) else { return "#333333" }
-        switch kind {
-        case .sgd: return "#000000"
-        case .momentum: return "#E69F00"
-        case .nesterov: return "#56B4E9"
-        case .adagrad: return "#009E73"
-        case .rmsprop: return "#B8A000"  // Okabe–Ito yellow, darkened to read on white
-        case .adadelta: return "#0072B2"
-        case .adam: return "#D55E00"
-        case .adamax: return "#CC79A7"
-        case .nadam: return "#7F7F7F"
-        case .adamw: return "#882255"
-        case .lion: return "#332288"
-        case .radam: return "#44AA99"
-        }
+        OptimizerKind(rawValue: optimizer)?.type.color ?? "#333333"
     }
 
     /// Width and height of rendered figures, in pixels.

@@ -12,39 +12,33 @@ public enum ReferenceDescents {
         public var steps: Int
     }
 
-    /// The setting for `kind` on `surface` ("quadratic" or "rosenbrock"), or nil for
-    /// another surface. The switch over optimizers is exhaustive: a new optimizer does not
-    /// compile without its settings.
-    public static func setting(surface: String, kind: OptimizerKind, convention: Convention) -> Setting? {
-        // Quadratic bowl from (−8, 3): curvatures 1 and 10. Rosenbrock from (−2, 2):
-        // gradients near 10⁴ at the start, a flat valley after.
-        let quadratic: (lr: Double, steps: Int), rosenbrock: (lr: Double, steps: Int)
-        switch kind {
-        case .sgd: (quadratic, rosenbrock) = ((0.1, 200), (1e-3, 30_000))
-        case .momentum: (quadratic, rosenbrock) = ((0.01, 300), (1e-3, 3000))
-        case .nesterov: (quadratic, rosenbrock) = ((0.01, 300), (3e-4, 15_000))
-        case .adagrad: (quadratic, rosenbrock) = ((1.0, 500), (1.0, 30_000))
-        // Constant-η RMSprop hovers within about η of the minimum: small η, many steps.
-        case .rmsprop: (quadratic, rosenbrock) = ((3e-4, 60_000), (3e-4, 30_000))
-        // Adadelta creeps along the valley; PyTorch's ε = 1e-6 needs a smaller η to settle.
-        case .adadelta: (quadratic, rosenbrock) = ((0.1, 40_000), (convention == .keras ? 0.01 : 3e-3, 100_000))
-        case .adam: (quadratic, rosenbrock) = ((0.1, 1000), (0.01, 10_000))
-        case .adamax: (quadratic, rosenbrock) = ((0.1, 1000), (0.01, 20_000))
-        case .nadam: (quadratic, rosenbrock) = ((0.1, 1000), (3e-3, 20_000))
-        // Decoupled decay pulls towards the origin: on the quadratic, whose minimum is the
-        // origin, it helps; on Rosenbrock (minimum (1, 1)) it moves the fixed point (0.023
-        // away with PyTorch's λ = 0.01), so λ = 1e-3 there.
-        case .adamw: (quadratic, rosenbrock) = ((0.1, 1000), (0.01, 10_000))
-        // Steps of exactly η per coordinate: it settles within about η of the minimum.
-        case .lion: (quadratic, rosenbrock) = ((1e-3, 20_000), (1e-4, 60_000))
-        // Its first steps are momentum SGD on gradients near 10⁴ (ρ_t ≤ 5): η as small as SGD's.
-        case .radam: (quadratic, rosenbrock) = ((0.1, 1000), (3e-4, 30_000))
+    /// An optimizer's settings on the two surfaces, written `(lr, steps)` or
+    /// `(lr, steps, [other values])` in its own file.
+    public struct Pair: Sendable {
+        public var quadratic: Setting
+        public var rosenbrock: Setting
+
+        public init(quadratic: (Double, Int), rosenbrock: (Double, Int)) {
+            self.init(quadratic: (quadratic.0, quadratic.1, [:]), rosenbrock: (rosenbrock.0, rosenbrock.1, [:]))
         }
+
+        public init(quadratic: (Double, Int), rosenbrock: (Double, Int, [String: Double])) {
+            self.init(quadratic: (quadratic.0, quadratic.1, [:]), rosenbrock: rosenbrock)
+        }
+
+        public init(quadratic: (Double, Int, [String: Double]), rosenbrock: (Double, Int, [String: Double])) {
+            self.quadratic = Setting(overrides: quadratic.2.merging(["lr": quadratic.0]) { _, lr in lr }, steps: quadratic.1)
+            self.rosenbrock = Setting(overrides: rosenbrock.2.merging(["lr": rosenbrock.0]) { _, lr in lr }, steps: rosenbrock.1)
+        }
+    }
+
+    /// The setting for `kind` on `surface` ("quadratic" or "rosenbrock", from the quadratic
+    /// bowl's (−8, 3) and Rosenbrock's (−2, 2)), or nil for another surface.
+    public static func setting(surface: String, kind: OptimizerKind, convention: Convention) -> Setting? {
+        let pair = kind.type.referenceDescents(convention)
         switch surface {
-        case "quadratic": return Setting(overrides: ["lr": quadratic.lr], steps: quadratic.steps)
-        case "rosenbrock":
-            return Setting(overrides: ["lr": rosenbrock.lr].merging(kind == .adamw ? ["weight_decay": 1e-3] : [:]) { a, _ in a },
-                           steps: rosenbrock.steps)
+        case "quadratic": return pair.quadratic
+        case "rosenbrock": return pair.rosenbrock
         default: return nil
         }
     }

@@ -169,6 +169,12 @@ struct PlottingTests {
     func colours() {
         let colours = OptimizerKind.allCases.map { PlotStyle.color($0.rawValue) }
         #expect(Set(colours).count == OptimizerKind.allCases.count)
+        // Each a #RRGGBB of its own, none the fallback for unknown names.
+        for kind in OptimizerKind.allCases {
+            let colour = PlotStyle.color(kind.rawValue)
+            #expect(colour.count == 7 && colour.hasPrefix("#") && UInt32(colour.dropFirst(), radix: 16) != nil && colour != PlotStyle.color("none"),
+                    "\(kind.rawValue)'s colour \(colour)")
+        }
     }
 }
 

@@ -59,6 +59,13 @@ def beale(x, y):
     return dx, dy
 
 
+# The losses (for the plateau schedule's metric), as in SurfaceCatalog.swift.
+LOSSES = {
+    "quadratic": lambda x, y: 0.5 * x * x + 5 * y * y,
+    "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2,
+    "beale": lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y ** 3) ** 2,
+}
+
 SURFACES = {
     "quadratic": (quadratic, (-8.0, 3.0)),
     "rosenbrock": (rosenbrock, (-2.0, 2.0)),
@@ -164,6 +171,10 @@ SCHEDULES = [
     "cosine:steps=120,final=0.2",
     "onecycle:steps=200",
 ]
+# The plateau schedule watches the loss after each step; these settings reduce the rate
+# several times within 200 steps (Lion oscillates around the bowl's minimum, Adam in the valley).
+PLATEAU = [("lion", "quadratic", "plateau:factor=0.5,patience=3,threshold=0.01,cooldown=2"),
+           ("adam", "rosenbrock", "plateau:factor=0.5,patience=4,threshold=0.001")]
 
 
 def parse_schedule(text):
@@ -188,6 +199,10 @@ def torch_schedule(opt, text, lr):
             return cosine
         linear = s.LinearLR(opt, start_factor=float(f.get("start", 1 / 3)), end_factor=1.0, total_iters=warmup)
         return s.SequentialLR(opt, [linear, cosine], milestones=[warmup])
+    if kind == "plateau":
+        return s.ReduceLROnPlateau(opt, mode="min", factor=float(f.get("factor", 0.1)), patience=int(f.get("patience", 10)),
+                                   threshold=float(f.get("threshold", 1e-4)), threshold_mode="rel",
+                                   cooldown=int(f.get("cooldown", 0)), min_lr=float(f.get("min_lr", 0)))
     if kind == "onecycle":
         # OptLab's one-cycle does not cycle the momentum (cycle_momentum=False).
         return s.OneCycleLR(opt, max_lr=lr, total_steps=int(f["steps"]), pct_start=float(f.get("pct_start", 0.3)),
@@ -221,6 +236,8 @@ def keras_schedule(text, lr):
         if warmup == 0:
             return s.CosineDecay(lr, decay_steps=steps, alpha=final)
         return s.CosineDecay(float(f.get("start", 0)) * lr, decay_steps=steps, alpha=final, warmup_target=lr, warmup_steps=warmup)
+    if kind == "plateau":
+        return None   # a callback, not a schedule: see descend()
     if kind == "onecycle":
         # Keras has no one-cycle: the rates of PyTorch's, for the Keras optimizer to use.
         p = torch.nn.Parameter(torch.zeros(1))
@@ -241,11 +258,21 @@ def descend(convention, kind, h, surface, schedule=None):
     if convention == "keras":
         v = keras.Variable(np.array(start, dtype=np.float64))
         opt = keras_optimizer(kind, h)
-        if schedule:
+        callback = None
+        if schedule and schedule.startswith("plateau"):
+            # The callback, given the loss after each step as one epoch's metric.
+            _, f = parse_schedule(schedule)
+            callback = keras.callbacks.ReduceLROnPlateau(
+                monitor="loss", mode="min", factor=float(f.get("factor", 0.1)), patience=int(f.get("patience", 10)),
+                min_delta=float(f.get("threshold", 1e-4)), cooldown=int(f.get("cooldown", 0)), min_lr=float(f.get("min_lr", 0)))
+            callback.set_model(type("Model", (), {"optimizer": opt})())
+        elif schedule:
             opt = keras_optimizer(kind, dict(h, lr=keras_schedule(schedule, h["lr"])))
         for step in range(1, STEPS + 1):
             x, y = (float(t) for t in np.array(v.value))
             opt.apply_gradients([(np.array(gradient(x, y), dtype=np.float64), v)])
+            if callback:
+                callback.on_epoch_end(step - 1, {"loss": LOSSES[surface](*(float(t) for t in np.array(v.value)))})
             if step % EVERY == 0:
                 points.append([float(t) for t in np.array(v.value)])
     else:
@@ -256,7 +283,9 @@ def descend(convention, kind, h, surface, schedule=None):
             x, y = (float(t) for t in p.detach())
             p.grad = torch.tensor(gradient(x, y))
             opt.step()
-            if scheduler:
+            if scheduler and schedule.startswith("plateau"):
+                scheduler.step(LOSSES[surface](*(float(t) for t in p.detach())))
+            elif scheduler:
                 scheduler.step()
             if step % EVERY == 0:
                 points.append([float(t) for t in p.detach()])
@@ -291,6 +320,13 @@ def main():
                 cases.append({"optimizer": kind, "convention": convention, "surface": "quadratic",
                               "start": list(SURFACES["quadratic"][1]), "hyperparameters": h, "schedule": schedule,
                               "every": EVERY, "points": descend(convention, kind, h, "quadratic", schedule)})
+    for kind, surface, schedule in PLATEAU:
+        # An optimizer only one framework has is replayed with that framework's scheduler only.
+        for convention in [ONLY[kind]] if kind in ONLY else ("keras", "pytorch"):
+            h = {"lr": LEARNING_RATES[surface][kind]}
+            cases.append({"optimizer": kind, "convention": convention, "surface": surface,
+                          "start": list(SURFACES[surface][1]), "hyperparameters": h, "schedule": schedule,
+                          "every": EVERY, "points": descend(convention, kind, h, surface, schedule)})
     out = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "OptLabTests", "Optimizers",
                        "Reference", "frameworks.json")
     os.makedirs(os.path.dirname(out), exist_ok=True)

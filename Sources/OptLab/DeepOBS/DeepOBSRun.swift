@@ -88,6 +88,7 @@ public struct QuadraticDeepRun: Sendable {
                 }
             }
             let row = record(epoch)
+            instance.observe(row.trainLoss)
             rows.append(row)
             if !row.trainLoss.isFinite || !row.testLoss.isFinite || row.trainLoss > 100 * first { return (rows, .diverged) }
         }

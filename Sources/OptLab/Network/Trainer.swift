@@ -295,6 +295,7 @@ public enum Trainer {
             if status == .ok, let validation {
                 (record.validationLoss, record.validationAccuracy) = evaluate(network, on: validation, input: input, labels: &labels)
             }
+            optimizer.observe(record.validationLoss ?? record.trainLoss)
             if status == .ok, configuration.testEveryEpoch, let test {
                 (record.testLoss, record.testAccuracy) = evaluate(network, on: test, input: input, labels: &labels)
             }

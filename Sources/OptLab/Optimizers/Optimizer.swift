@@ -151,9 +151,21 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
         self.prepare = prepare
     }
 
+    private var plateau: PlateauState?
+
+    /// The metric a `plateau` schedule watches, at the end of an epoch (a surface descent:
+    /// the loss after each step); other schedules ignore it.
+    public func observe(_ metric: Double) {
+        guard schedule.kind == .plateau else { return }
+        var state = plateau ?? PlateauState(rate: baseLearningRate)
+        state.observe(metric, schedule: schedule, convention: scheduleConvention)
+        plateau = state
+    }
+
     /// The rate step t (1-based) uses: the schedule at unit t − 1 or at the current epoch.
     public func learningRate(forStep t: Int) -> Double {
         guard schedule.kind != .constant else { return baseLearningRate }
+        if schedule.kind == .plateau { return plateau?.rate ?? baseLearningRate }
         let unit = schedule.unit == .step ? t - 1 : epoch
         return schedule.rate(unit, base: baseLearningRate, convention: scheduleConvention)
     }

@@ -17,11 +17,15 @@ import Foundation
 /// | `cosine` | `steps`, `warmup` (0), `final` (0), `start` (Keras 0, PyTorch 1/3) | `CosineDecay` with `warmup_target = η`: linear from start·η to η over `warmup`, then η·((1−final)·½(1+cos(π·k′/steps)) + final), held at final·η after | `LinearLR(start)` then `CosineAnnealingLR(T_max=steps, eta_min=final·η)` in `SequentialLR`: the same up to k′ = steps, after which the cosine rises again (periodic) |
 /// | `onecycle` | `steps`, `pct_start` (0.3), `div_factor` (25), `final_div_factor` (1e4) | no one-cycle in Keras: PyTorch's | `OneCycleLR` (cosine annealing, two phases): from η/25 up to η over pct_start·steps − 1 units, then down to η/(25·10⁴) at unit steps − 1 |
 ///
+/// | `plateau` | `factor` (0.1), `patience` (10), `threshold` (1e-4), `cooldown` (0), `min_lr` (0) | callback `ReduceLROnPlateau`: after `patience` epochs without the metric falling below best − threshold | `ReduceLROnPlateau`: after more than `patience` epochs without it falling below best·(1 − threshold) |
+///
 /// (k′ = k − warmup.) `per` defaults to `epoch`, except for `onecycle` (`step`, as PyTorch
-/// steps it).
+/// steps it). `onecycle` leaves the momentum alone (PyTorch's `cycle_momentum=False`).
+/// `plateau` watches, at the end of each epoch, the validation loss (else the training
+/// loss); on a 2D surface, the loss after each step.
 public struct LearningRateSchedule: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Kind: String, CaseIterable, Sendable, Codable {
-        case constant, step, multistep, exponential, cosine, onecycle
+        case constant, step, multistep, exponential, cosine, onecycle, plateau
     }
 
     public enum Unit: String, CaseIterable, Sendable, Codable {
@@ -53,6 +57,7 @@ public struct LearningRateSchedule: Hashable, Sendable, Codable, CustomStringCon
         case .exponential: [("factor", nil)]
         case .cosine: [("steps", nil), ("warmup", 0), ("final", 0), ("start", nil)]
         case .onecycle: [("steps", nil), ("pct_start", 0.3), ("div_factor", 25), ("final_div_factor", 1e4)]
+        case .plateau: [("factor", 0.1), ("patience", 10), ("threshold", 1e-4), ("cooldown", 0), ("min_lr", 0)]
         }
     }
 
@@ -145,6 +150,14 @@ public struct LearningRateSchedule: Hashable, Sendable, Codable, CustomStringCon
         try require("pct_start", { $0 > 0 && $0 < 1 }, "a number in (0, 1)")
         try require("div_factor", { $0 > 0 }, "a number > 0")
         try require("final_div_factor", { $0 > 0 }, "a number > 0")
+        try require("patience", { $0 >= 0 && $0 == $0.rounded() && $0 <= 1e9 }, "a whole number ≥ 0")
+        try require("cooldown", { $0 >= 0 && $0 == $0.rounded() && $0 <= 1e9 }, "a whole number ≥ 0")
+        try require("threshold", { $0 >= 0 }, "a number ≥ 0")
+        try require("min_lr", { $0 >= 0 }, "a number ≥ 0")
+        if kind == .plateau, kind == .plateau && parameters["factor"].map({ $0 >= 1 }) == true {
+            throw InputError("schedule plateau: factor = \(Self.number(parameters["factor"]!)) is invalid; expected a number in (0, 1)")
+        }
+        if kind == .plateau, unit == .step { throw InputError("schedule plateau is per epoch: it watches a metric at the end of each") }
     }
 
     /// Whether the schedule can run under `convention`: PyTorch's `LinearLR` needs a warm-up
@@ -185,6 +198,8 @@ public struct LearningRateSchedule: Hashable, Sendable, Codable, CustomStringCon
             if k < warmup { return eta * (start + (1 - start) * k / warmup) }
             let floor = final * eta
             return floor + (eta - floor) * (1 + cos(Double.pi * (k - warmup) / steps)) / 2
+        case .plateau:
+            return eta   // the rate the plateau state holds is applied by the optimizer instance
         case .onecycle:
             let total = parameters["steps"]!, initial = eta / parameters["div_factor"]!
             let minimum = initial / parameters["final_div_factor"]!
@@ -192,6 +207,55 @@ public struct LearningRateSchedule: Hashable, Sendable, Codable, CustomStringCon
             func anneal(_ from: Double, _ to: Double, _ fraction: Double) -> Double { to + (from - to) / 2 * (1 + cos(Double.pi * fraction)) }
             if k <= firstEnd { return anneal(initial, eta, k / firstEnd) }
             return anneal(eta, minimum, (k - firstEnd) / (lastEnd - firstEnd))
+        }
+    }
+}
+
+/// What `plateau` remembers between epochs, and its rule in each framework.
+struct PlateauState {
+    var best = Double.infinity
+    var wait = 0
+    var cooldown = 0
+    var rate: Double
+
+    /// The metric at the end of an epoch; the rate for the next one.
+    mutating func observe(_ metric: Double, schedule: LearningRateSchedule, convention: Convention) {
+        let p = schedule.parameters
+        let factor = p["factor"]!, patience = Int(p["patience"]!), threshold = p["threshold"]!
+        let cooldownLength = Int(p["cooldown"]!), minimum = p["min_lr"]!
+        switch convention {
+        case .keras:
+            // keras.callbacks.ReduceLROnPlateau (mode min): better below best − min_delta;
+            // reduce once `wait` reaches patience; the rate only if it is above min_lr (as float32).
+            if cooldown > 0 { cooldown -= 1; wait = 0 }
+            if metric < best - threshold {
+                best = metric
+                wait = 0
+            } else if cooldown == 0 {
+                wait += 1
+                if wait >= patience, rate > Double(Float(minimum)) {
+                    rate = max(rate * factor, minimum)
+                    cooldown = cooldownLength
+                    wait = 0
+                }
+            }
+        case .pytorch:
+            // torch.optim.lr_scheduler.ReduceLROnPlateau (mode min, threshold_mode rel):
+            // better below best·(1 − threshold); reduce once the bad epochs exceed patience,
+            // when the change is above eps = 1e-8.
+            if metric < best * (1 - threshold) {
+                best = metric
+                wait = 0
+            } else {
+                wait += 1
+            }
+            if cooldown > 0 { cooldown -= 1; wait = 0 }
+            if wait > patience {
+                let reduced = max(rate * factor, minimum)
+                if rate - reduced > 1e-8 { rate = reduced }
+                cooldown = cooldownLength
+                wait = 0
+            }
         }
     }
 }

@@ -101,6 +101,7 @@ public struct Descent: Sendable {
             instance.step(&parameters, gradient: [gradient.x, gradient.y])
             let point = Point(parameters[0], parameters[1])
             (loss, gradient) = surface.valueAndGradient(at: point)
+            instance.observe(loss)
             let finite = point.x.isFinite && point.y.isFinite && loss.isFinite
             if finite { trajectory.append(Step(step: step, point: point, loss: loss)) }
             if !finite || abs(point.x) > Self.divergenceBound || abs(point.y) > Self.divergenceBound || abs(loss) > Self.lossBound {

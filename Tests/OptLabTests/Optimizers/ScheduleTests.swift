@@ -49,6 +49,23 @@ struct ScheduleTests {
         #expect(try LearningRateSchedule.parse("onecycle:steps=11").unit == .step)
     }
 
+    @Test("plateau: Keras reduces once patience epochs pass without improvement, PyTorch once more than patience do")
+    func plateau() throws {
+        func rates(_ convention: Convention, _ metrics: [Double]) throws -> [Double] {
+            let spec = OptimizerSpec(kind: .sgd, convention: convention, overrides: ["lr": 1],
+                                     schedule: try LearningRateSchedule.parse("plateau:factor=0.5,patience=2,threshold=0"))
+            let instance: OptimizerInstance<Double> = try spec.makeInstance(parameterCount: 1)
+            return metrics.map { instance.observe($0); return instance.learningRate(forStep: 1) }
+        }
+        // Best 1 at epoch 0; epochs 1, 2, 3 do not improve.
+        #expect(try rates(.keras, [1, 1, 1, 1, 1]) == [1, 1, 0.5, 0.5, 0.25])
+        #expect(try rates(.pytorch, [1, 1, 1, 1, 1]) == [1, 1, 1, 0.5, 0.5])
+        // Improvement resets the count in both.
+        #expect(try rates(.keras, [1, 1, 0.5, 0.5, 0.5]) == [1, 1, 1, 1, 0.5])
+        let perStep = #expect(throws: InputError.self) { try LearningRateSchedule.parse("plateau:per=step") }
+        #expect(perStep?.message == "schedule plateau is per epoch: it watches a metric at the end of each")
+    }
+
     @Test("the text form reads back; bad schedules are errors that say what was expected")
     func text() throws {
         let schedule = try LearningRateSchedule.parse("cosine:warmup=5,steps=95")

@@ -106,7 +106,10 @@ struct SuiteParsingTests {
         let start = try #require(text.range(of: "```yaml\n"))
         let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
         let suite = try Suite.parse(String(text[start.upperBound..<end.lowerBound]), file: "docs/suites.md")
-        #expect(suite.name == "example" && suite.problems.count == 2 && suite.optimizers.count == 4)
+        #expect(suite.name == "example" && suite.problems.count == 2 && suite.optimizers.count == 5)
+        let adamw = suite.expand().filter { $0.optimizer.kind == .adamw }
+        #expect(Set(adamw.map { $0.optimizer.schedule?.kind }) == [nil, .cosine])
+        #expect(adamw.allSatisfy { $0.optimizer.overrides["amsgrad"] == 1 && $0.optimizer.overrides["weight_decay"] == 0.01 })
         // nadam's own lr list replaces the suite's range for nadam only.
         let nadam = suite.expand().filter { $0.optimizer.kind == .nadam }
         #expect(Set(nadam.map { $0.optimizer.overrides["lr"]! }) == [1e-3, 2e-3])

@@ -45,9 +45,12 @@ public enum ResolvedSuite {
         /// Under a tuning protocol: `tune` or `confirm`, and the trial of the setting.
         public var phase: String?
         public var trial: Int?
+        /// The learning-rate schedule in its text form (absent: constant).
+        public var schedule: String?
 
         public init(id: String, index: Int, problem: String, optimizer: String, convention: String, hyperparameters: [String: Double],
-                    swept: [String: String], repeat: Int, seed: UInt64, phase: String?, trial: Int?) {
+                    swept: [String: String], repeat: Int, seed: UInt64, phase: String?, trial: Int?, schedule: String? = nil) {
+            self.schedule = schedule
             self.id = id; self.index = index; self.problem = problem; self.optimizer = optimizer; self.convention = convention
             self.hyperparameters = hyperparameters; self.swept = swept; self.repeat = `repeat`; self.seed = seed
             self.phase = phase; self.trial = trial
@@ -80,7 +83,7 @@ public enum ResolvedSuite {
                          optimizer: run.optimizer.kind.rawValue, convention: run.optimizer.convention.rawValue,
                          hyperparameters: (try? run.optimizer.resolvedValues().values) ?? [:],
                          swept: run.settings.mapValues(\.description), repeat: run.repeatIndex, seed: run.seed,
-                         phase: run.phase?.rawValue, trial: run.trial)
+                         phase: run.phase?.rawValue, trial: run.trial, schedule: run.optimizer.schedule?.description)
             })
     }
 
@@ -114,7 +117,9 @@ public enum ResolvedSuite {
         lines += "  hyperparameters:" + map(entry.hyperparameters.mapValues(number))
         lines += "  id: \(quoted(entry.id))\n  index: \(entry.index)\n  optimizer: \(quoted(entry.optimizer))\n"
         if let phase = entry.phase { lines += "  phase: \(quoted(phase))\n" }
-        lines += "  problem: \(quoted(entry.problem))\n  repeat: \(entry.repeat)\n  seed: \(entry.seed)\n"
+        lines += "  problem: \(quoted(entry.problem))\n  repeat: \(entry.repeat)\n"
+        if let schedule = entry.schedule { lines += "  schedule: \(quoted(schedule))\n" }
+        lines += "  seed: \(entry.seed)\n"
         lines += "  swept:" + map(entry.swept.mapValues(quoted))
         if let trial = entry.trial { lines += "  trial: \(trial)\n" }
         return lines

@@ -331,13 +331,14 @@ struct RoundTripTests {
                 id: "r\(i)-" + text, index: i, problem: text, optimizer: "adam", convention: i % 2 == 0 ? "keras" : "pytorch",
                 hyperparameters: i == 0 ? [:] : ["lr": 1e-05, "beta_1": 0.9, text.isEmpty ? "k" : text: [Double.nan, .infinity, -.infinity, 0.1 + 0.2][i % 4]],
                 swept: i % 3 == 0 ? [:] : ["lr": text, text + "k": "0.001"], repeat: i, seed: i == 1 ? UInt64.max : UInt64(i),
-                phase: i % 2 == 0 ? "tune" : nil, trial: i % 2 == 0 ? i : nil))
+                phase: i % 2 == 0 ? "tune" : nil, trial: i % 2 == 0 ? i : nil, schedule: i % 3 == 1 ? "cosine:final=0,per=epoch,steps=9,warmup=1" : nil))
         }
         let text = "runs:\n" + entries.map(ResolvedSuite.yaml).joined()
         let decoded = try YAMLDecoder().decode([String: [ResolvedSuite.RunEntry]].self, from: text)["runs"] ?? []
         #expect(decoded.count == entries.count)
         for (a, b) in zip(decoded, entries) {
-            #expect(a.id == b.id && a.problem == b.problem && a.swept == b.swept && a.seed == b.seed && a.phase == b.phase && a.trial == b.trial)
+            #expect(a.id == b.id && a.problem == b.problem && a.swept == b.swept && a.seed == b.seed && a.phase == b.phase && a.trial == b.trial
+                    && a.schedule == b.schedule)
             #expect(a.hyperparameters.keys.sorted() == b.hyperparameters.keys.sorted())
             for (key, value) in b.hyperparameters {
                 let back = a.hyperparameters[key]!

@@ -23,15 +23,22 @@ extension OptLabCommand {
         @Flag(help: "Also write <surface>-animation.gif: the trajectories growing step by step.")
         public var animate = false
 
+        @Option(name: .customLong("where"), parsing: .singleValue,
+                help: ArgumentHelp("Draw only the runs whose runs.csv column takes one of the values, e.g. --where optimizer=sgd,momentum --where lr=0.01,0.1 (repeatable; numbers match by value).", valueName: "column=v1,v2"))
+        public var conditions: [String] = []
+
         public init() {}
 
         public func run() throws {
-            try Self.plot(resultsDirectory: directory, plotsRoot: plots, format: format, animate: animate)
+            try Self.plot(resultsDirectory: directory, plotsRoot: plots, format: format, animate: animate,
+                          selection: try SuitePlotter.parseSelection(conditions))
         }
 
-        static func plot(resultsDirectory: String, plotsRoot: String, format: Format, animate: Bool = false) throws {
+        static func plot(resultsDirectory: String, plotsRoot: String, format: Format, animate: Bool = false,
+                         selection: [(column: String, values: [String])] = []) throws {
             let name = URL(fileURLWithPath: resultsDirectory).standardizedFileURL.lastPathComponent
-            let plotter = SuitePlotter(resultsDirectory: resultsDirectory, plotsDirectory: plotsRoot + "/" + name, animate: animate)
+            var plotter = SuitePlotter(resultsDirectory: resultsDirectory, plotsDirectory: plotsRoot + "/" + name, animate: animate)
+            plotter.selection = selection
             let started = Date()
             let (figures, leftOut) = try plotter.writeAll()
             print("wrote \(figures.count) gnuplot scripts in \(plotter.plotsDirectory)")

@@ -20,10 +20,46 @@ public struct SuitePlotter {
     /// Also write, per surface, a script for a GIF of the trajectories growing step by step.
     public var animate: Bool
 
+    /// Only the runs whose runs.csv columns take one of the given values (`--where`): a
+    /// column name and its accepted values; numbers match by value (`0.01` = `1e-2`).
+    public var selection: [(column: String, values: [String])] = []
+
     public init(resultsDirectory: String, plotsDirectory: String, animate: Bool = false) {
         self.resultsDirectory = resultsDirectory
         self.plotsDirectory = plotsDirectory
         self.animate = animate
+    }
+
+    /// Parses `--where column=v1,v2` conditions.
+    public static func parseSelection(_ conditions: [String]) throws -> [(column: String, values: [String])] {
+        try conditions.map { condition in
+            let parts = condition.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw InputError("--where expects column=value[,value...], e.g. --where optimizer=sgd,momentum; got '\(condition)'")
+            }
+            return (parts[0], parts[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+    }
+
+    /// The rows `selection` keeps; an unknown column, or nothing left, is an input error.
+    static func select(_ table: Table, _ selection: [(column: String, values: [String])]) throws -> Table {
+        guard !selection.isEmpty else { return table }
+        for condition in selection where !table.has(condition.column) {
+            var message = "--where: runs.csv has no column '\(condition.column)'"
+            if let near = NearestName.match(condition.column, in: table.header) { message += "; did you mean '\(near)'?" }
+            throw InputError(message + " (columns: \(table.header.joined(separator: ", ")))")
+        }
+        func matches(_ value: String, _ wanted: String) -> Bool {
+            if let a = Double(value), let b = Double(wanted) { return a == b }
+            return value == wanted
+        }
+        let rows = table.rows.filter { row in
+            selection.allSatisfy { condition in condition.values.contains { matches(table.value(row, condition.column), $0) } }
+        }
+        guard !rows.isEmpty else {
+            throw InputError("--where " + selection.map { "\($0.column)=\($0.values.joined(separator: ","))" }.joined(separator: " ") + " selects no run")
+        }
+        return Table([table.header] + rows)
     }
 
     // MARK: Reading results
@@ -56,7 +92,7 @@ public struct SuitePlotter {
     /// for it rather than one gnuplot cannot render).
     public func writeAll() throws -> (figures: [Figure], leftOut: [String]) {
         let suite = try ResolvedSuite.suite(in: resultsDirectory)
-        let runs = Table(try ResultsStore.readRows(resultsDirectory + "/runs.csv"))
+        let runs = try Self.select(Table(try ResultsStore.readRows(resultsDirectory + "/runs.csv")), selection)
         let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })
         let rankings = SuiteSummary.rank([runs.header] + runs.rows, targets: targets, tuning: suite.tuning)
         try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)

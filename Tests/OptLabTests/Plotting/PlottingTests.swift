@@ -165,6 +165,32 @@ struct PlottingTests {
         #expect(data.contains("\n1 0 86.0 0 \"86\" "))
     }
 
+    @Test("--where draws only the selected runs; an unknown column or an empty selection is an input error")
+    func selection() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let text = """
+            name: pick
+            optimizers: [sgd, momentum, adam]
+            grid: {lr: [0.001, 0.01]}
+            problems: [{surface: {surface: quadratic, steps: 50}}]
+            """
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 2, log: { _ in }).run()
+        var plotter = SuitePlotter(resultsDirectory: root + "/pick", plotsDirectory: root + "/plots")
+        plotter.selection = try SuitePlotter.parseSelection(["optimizer=sgd,momentum", "lr=1e-2"])
+        try plotter.write()
+        let script = try String(contentsOfFile: root + "/plots/quadratic-trajectories.gp", encoding: .utf8)
+        #expect(script.contains("sgd") && script.contains("momentum") && !script.contains("adam"))
+        #expect(script.contains("0.01") && !script.contains("0.001"))
+        plotter.selection = try SuitePlotter.parseSelection(["optimiser=sgd"])
+        let unknown = #expect(throws: InputError.self) { try plotter.write() }
+        #expect(unknown?.message.contains("did you mean 'optimizer'?") == true)
+        plotter.selection = try SuitePlotter.parseSelection(["optimizer=lion"])
+        let none = #expect(throws: InputError.self) { try plotter.write() }
+        #expect(none?.message == "--where optimizer=lion selects no run")
+        #expect(throws: InputError.self) { try SuitePlotter.parseSelection(["optimizer"]) }
+    }
+
     @Test("each optimizer keeps one colour everywhere")
     func colours() {
         let colours = OptimizerKind.allCases.map { PlotStyle.color($0.rawValue) }

@@ -91,6 +91,10 @@ public enum ReportWriter {
                 }
                 if let table { text += tuningCurves(table, ranking: ranking) }
             }
+            if let table, let schedules = ScheduleComparison.section(table, problem: ranking.problem, metric: ranking.metric,
+                                                                     higherIsBetter: ranking.higherIsBetter) {
+                text += schedules
+            }
             // A figure belongs to the longest problem name it starts with (`a-b-lr` is a-b's, not a's).
             let longer = rankings.map(\.problem).filter { $0.hasPrefix(ranking.problem + "-") }
             let mine = figures.filter { f in

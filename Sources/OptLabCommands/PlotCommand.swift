@@ -27,18 +27,22 @@ extension OptLabCommand {
                 help: ArgumentHelp("Draw only the runs whose runs.csv column takes one of the values, e.g. --where optimizer=sgd,momentum --where lr=0.01,0.1 (repeatable; numbers match by value).", valueName: "column=v1,v2"))
         public var conditions: [String] = []
 
+        @Flag(name: .customLong("lr"), help: "Add the learning rate of each epoch (recorded when the suite uses schedules) as a panel of the loss figures.")
+        public var learningRate = false
+
         public init() {}
 
         public func run() throws {
             try Self.plot(resultsDirectory: directory, plotsRoot: plots, format: format, animate: animate,
-                          selection: try SuitePlotter.parseSelection(conditions))
+                          selection: try SuitePlotter.parseSelection(conditions), learningRate: learningRate)
         }
 
         static func plot(resultsDirectory: String, plotsRoot: String, format: Format, animate: Bool = false,
-                         selection: [(column: String, values: [String])] = []) throws {
+                         selection: [(column: String, values: [String])] = [], learningRate: Bool = false) throws {
             let name = URL(fileURLWithPath: resultsDirectory).standardizedFileURL.lastPathComponent
             var plotter = SuitePlotter(resultsDirectory: resultsDirectory, plotsDirectory: plotsRoot + "/" + name, animate: animate)
             plotter.selection = selection
+            plotter.showLearningRate = learningRate
             let started = Date()
             let (figures, leftOut) = try plotter.writeAll()
             print("wrote \(figures.count) gnuplot scripts in \(plotter.plotsDirectory)")

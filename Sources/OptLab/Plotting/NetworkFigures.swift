@@ -6,7 +6,7 @@ extension SuitePlotter {
     // MARK: Networks
 
     func networkFigures(_ problem: Suite.NetworkProblem, ranking: SuiteSummary.ProblemRanking, runs: Table,
-                                problemRuns: [[String]], epochs: [String: [[String]]], source: String) throws -> [Figure] {
+                                problemRuns: [[String]], epochs: [String: [[String]]], source: String, lrColumn: Int? = nil) throws -> [Figure] {
         let name = problem.name
         let epochTable = EpochRecord.baseColumns
         func col(_ c: String) -> Int { epochTable.firstIndex(of: c)! }
@@ -33,6 +33,21 @@ extension SuitePlotter {
         }
         try save(text, "\(name)-curves.dat")
         let hasValidation = problem.validation > 0
+        // The rate each epoch used, per optimizer at its best setting (the same in every
+        // repeat: a schedule depends on the epoch, or on the metric for plateau: the mean).
+        var rates = "# optimizer epoch lr\n", hasRates = false
+        if let lrColumn {
+            for entry in entries {
+                let series = entry.runIDs.compactMap { epochs[$0] }
+                rates += "# \(entry.optimizer)\n"
+                for e in 0..<(series.map(\.count).max() ?? 0) {
+                    let values = series.compactMap { $0.count > e && $0[e].count > lrColumn ? Double($0[e][lrColumn]) : nil }
+                    if !values.isEmpty { hasRates = true; rates += "\(entry.optimizer) \(e + 1) \(values.reduce(0, +) / Double(values.count))\n" }
+                }
+                rates += "\n\n"
+            }
+            if hasRates { try save(rates, "\(name)-rates.dat") }
+        }
         var figures: [Figure] = []
 
         func curveLayers(x: Int, y: Int, band: Bool) -> String {
@@ -47,7 +62,7 @@ extension SuitePlotter {
 
         var loss = PlotStyle.header(name: "\(name)-loss", title: "Loss against epoch, \(name)", source: source)
         loss += """
-            set multiplot layout 1,\(hasValidation ? 2 : 1) title "\(Gnuplot.text(name)): loss against epoch (mean over repeats, band: min–max)"
+            set multiplot layout 1,\((hasValidation ? 2 : 1) + (hasRates ? 1 : 0)) title "\(Gnuplot.text(name)): loss against epoch (mean over repeats, band: min–max)"
             set logscale y
             set xlabel "epoch"
             set key below font ",9"
@@ -63,6 +78,17 @@ extension SuitePlotter {
                 set ylabel "validation loss"
                 set title "validation"
                 plot \(curveLayers(x: 2, y: 6, band: true))
+
+                """
+        }
+        if hasRates {
+            let layers = entries.enumerated().map { i, entry in
+                "\"\(name)-rates.dat\" index \(i) using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(PlotStyle.color(entry.optimizer))\" title \"\(Self.label(entry))\""
+            }.joined(separator: ", \\\n     ")
+            loss += """
+                set ylabel "learning rate"
+                set title "learning rate of each epoch"
+                plot \(layers)
 
                 """
         }

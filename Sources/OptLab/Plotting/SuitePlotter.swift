@@ -20,6 +20,10 @@ public struct SuitePlotter {
     /// Also write, per surface, a script for a GIF of the trajectories growing step by step.
     public var animate: Bool
 
+    /// Add the learning rate of each epoch (recorded when a suite uses schedules) as a panel
+    /// of the loss figure (`optlab plot --lr`).
+    public var showLearningRate = false
+
     /// Only the runs whose runs.csv columns take one of the given values (`--where`): a
     /// column name and its accepted values; numbers match by value (`0.01` = `1e-2`).
     public var selection: [(column: String, values: [String])] = []
@@ -119,7 +123,10 @@ public struct SuitePlotter {
                 if epochs.values.allSatisfy(\.isEmpty) {
                     leftOut.append("\(p.name): loss, accuracy, ranking and heatmap (no ranked run has epoch rows: every run failed or diverged)")
                 } else {
-                    figures += try networkFigures(p, ranking: ranking, runs: runs, problemRuns: problemRuns, epochs: epochs, source: source)
+                    // The learning rate of each epoch (a schedule's), when asked and recorded.
+                    let lrColumn = showLearningRate ? try LineStream.header(of: resultsDirectory + "/epochs.csv").firstIndex(of: "lr") : nil
+                    figures += try networkFigures(p, ranking: ranking, runs: runs, problemRuns: problemRuns, epochs: epochs, source: source,
+                                                  lrColumn: lrColumn)
                 }
             }
             if problemRuns.allSatisfy({ RunStatus(rawValue: runs.value($0, "status")) == .failed }) {

@@ -191,6 +191,30 @@ struct PlottingTests {
         #expect(throws: InputError.self) { try SuitePlotter.parseSelection(["optimizer"]) }
     }
 
+    @Test("--lr adds the learning rate of each epoch to the loss figure", .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
+    func learningRatePanel() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let text = """
+            name: rates
+            optimizers: [{name: sgd, set: {lr: 0.01}, schedule: {type: step, every: 1, factor: 0.5}}]
+            problems:
+              - network: {name: net, dataset: mnist, data_dir: "\(TestData.mnistAsTrainingDirectory)", train_limit: 300, test_limit: 100,
+                          validation: 50, layers: [8], epochs: 3, batch_size: 50}
+            """
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 1, log: { _ in }).run()
+        var plotter = SuitePlotter(resultsDirectory: root + "/rates", plotsDirectory: root + "/plots")
+        try plotter.write()
+        #expect(!FileManager.default.fileExists(atPath: root + "/plots/net-rates.dat"))
+        plotter.showLearningRate = true
+        try plotter.write()
+        // Epochs 1, 2, 3 use 0.01, 0.005, 0.0025 (halved each epoch from the second).
+        let rates = try String(contentsOfFile: root + "/plots/net-rates.dat", encoding: .utf8)
+        #expect(rates.contains("sgd 1 0.01\n") && rates.contains("sgd 2 0.005\n") && rates.contains("sgd 3 0.0025\n"))
+        let script = try String(contentsOfFile: root + "/plots/net-loss.gp", encoding: .utf8)
+        #expect(script.contains("set multiplot layout 1,3") && script.contains("learning rate of each epoch"))
+    }
+
     @Test("each optimizer keeps one colour everywhere")
     func colours() {
         let colours = OptimizerKind.allCases.map { PlotStyle.color($0.rawValue) }

@@ -28,10 +28,15 @@ extension OptLabCommand {
         @Option(help: ArgumentHelp("Write the trajectory to this CSV file.", valueName: "file"))
         public var csv: String?
 
+        @Option(help: ArgumentHelp("Draw the path over the surface's contour map into this .png or .svg file (needs gnuplot).", valueName: "file"))
+        public var plot: String?
+
         public init() {}
 
         public func validate() throws {
             guard steps >= 0, steps <= Limits.steps else { throw ValidationError("--steps must be from 0 to \(Limits.steps), got \(steps)") }
+            if let plot { _ = try QuickLook.format(of: plot) }
+            if plot != nil, steps == 0 { throw ValidationError("--plot needs at least one step") }
         }
 
         public func run() throws {
@@ -47,6 +52,7 @@ extension OptLabCommand {
                     ["\($0.step)", CSV.number($0.point.x), CSV.number($0.point.y), CSV.number($0.loss)]
                 })
             }
+            if let plot { try QuickLook.descent(surface: surface.name, spec: spec, start: start, steps: steps, to: plot) }
             let final = result.final
             let distance = result.distanceToMinimum.map { "\($0)" } ?? "n/a (no minimum)"
             let lr = try spec.resolvedValues()["lr"]
@@ -56,3 +62,42 @@ extension OptLabCommand {
         }
     }
 }
+
+/// `--plot FILE`: one run drawn as a suite would draw it, through a one-run suite in a
+/// scratch folder (the same code, colours and layout as `optlab plot`).
+enum QuickLook {
+    static func format(of path: String) throws -> String {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        guard ext == "png" || ext == "svg" else {
+            throw ValidationError("--plot writes a .png or .svg file, got '\(path)'")
+        }
+        return ext
+    }
+
+    static func descent(surface: String, spec: OptimizerSpec, start: Point, steps: Int, to path: String) throws {
+        let format = try format(of: path)
+        guard SuitePlotter.gnuplotPath() != nil else { throw RuntimeFailure("--plot needs gnuplot (apt-get install gnuplot-nox)") }
+        let scratch = NSTemporaryDirectory() + "optlab-quicklook-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let set = spec.overrides.sorted { $0.key < $1.key }.map { "\($0.key): \(CSV.number($0.value))" }.joined(separator: ", ")
+        let schedule = spec.schedule.map { ", schedule: \"\($0.description)\"" } ?? ""
+        let text = """
+            name: quicklook
+            optimizers: [{name: \(spec.kind.rawValue), convention: \(spec.convention.rawValue), set: {\(set)}\(schedule)}]
+            problems: [{surface: {surface: \(surface), steps: \(steps), start: [\(CSV.number(start.x)), \(CSV.number(start.y))]}}]
+            """
+        let suite = try Suite.parse(text, file: "--plot")
+        try SuiteRunner(suite: suite, outputRoot: scratch + "/results", jobs: 1, log: { _ in }).run()
+        let plotter = SuitePlotter(resultsDirectory: scratch + "/results/quicklook", plotsDirectory: scratch + "/plots")
+        let figures = try plotter.write().filter { $0.name == "\(surface)-trajectories" }
+        guard let file = try plotter.render(figures, formats: [format]).first else {
+            throw RuntimeFailure("gnuplot did not render the figure for --plot")
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw RuntimeFailure("cannot write \(path): \(error.localizedDescription)")
+        }
+        print("drew \(path)")
+    }
+}
+

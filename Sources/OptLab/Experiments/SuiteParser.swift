@@ -334,10 +334,10 @@ struct SuiteParser {
                                     ranges: logRanges(gridNodes), schedule: schedule)
     }
 
-    /// A learning-rate schedule: `constant`, or a mapping `{type: cosine, steps: 95, warmup: 5}`
-    /// (`milestones` a list; `per: step | epoch`).
+    /// A learning-rate schedule: `constant`, the text form `cosine:steps=95,warmup=5`, or a
+    /// mapping `{type: cosine, steps: 95, warmup: 5}` (`milestones` a list; `per: step | epoch`).
     func schedule(_ node: Node) throws -> LearningRateSchedule {
-        if case .scalar = node { return try choice(node, "schedule") { try LearningRateSchedule.make(type: $0, fields: [:]) } }
+        if case .scalar = node { return try choice(node, "schedule") { try LearningRateSchedule.parse($0) } }
         var type: String?, fields: [String: String] = [:]
         guard let pairs = node.mapping else { throw error(node, "a schedule must be a name or a mapping with 'type', got \(shown(node))") }
         for (keyNode, value) in pairs {

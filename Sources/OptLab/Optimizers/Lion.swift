@@ -38,7 +38,9 @@ public struct Lion: Optimizer {
     public let beta2: Double
 
     public static func hyperparameters(for convention: Convention) -> [Hyperparameter] {
-        [.learningRate(1e-3), .beta1(0.9), .beta2(0.99)]
+        [.learningRate(1e-3),
+         Hyperparameter("beta_1", "β₁", 0.9, .unitInterval, "weight of the momentum in the step's sign (the gradient gets 1 − β₁)"),
+         Hyperparameter("beta_2", "β₂", 0.99, .unitInterval, "decay of the momentum kept between steps")]
     }
 
     public init(convention: Convention, values: HyperparameterValues) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OptLab
+import OptLabCommands
 
 @Suite("Plotting: gnuplot scripts and rendered figures", .serialized,
        .enabled(if: SuitePlotter.gnuplotPath() != nil, "needs gnuplot (apt-get install gnuplot-nox)"))
@@ -213,6 +214,21 @@ struct PlottingTests {
         #expect(rates.contains("sgd 1 0.01\n") && rates.contains("sgd 2 0.005\n") && rates.contains("sgd 3 0.0025\n"))
         let script = try String(contentsOfFile: root + "/plots/net-loss.gp", encoding: .utf8)
         #expect(script.contains("set multiplot layout 1,3") && script.contains("learning rate of each epoch"))
+    }
+
+    @Test("descend --plot draws the run over the contour map as PNG or SVG; another extension exits 2")
+    func descendQuickLook() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let png = root + "/path.png", svg = root + "/path.svg"
+        let arguments = ["descend", "--surface", "rosenbrock", "--optimizer", "adam", "--lr", "0.02", "--steps", "300",
+                         "--schedule", "step:every=100,factor=0.5"]
+        #expect(OptLabCommand.execute(arguments + ["--plot", png]).0 == 0)
+        let image = try PNGImage(path: png)
+        #expect(image.width == PlotStyle.size.width && image.height == PlotStyle.size.height && image.distinctColors > 40)
+        #expect(OptLabCommand.execute(arguments + ["--plot", svg]).0 == 0)
+        #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<svg"))
+        let (code, message) = OptLabCommand.execute(arguments + ["--plot", root + "/path.jpg"])
+        #expect(code == 2 && message?.contains("--plot writes a .png or .svg file") == true)
     }
 
     @Test("each optimizer keeps one colour everywhere")

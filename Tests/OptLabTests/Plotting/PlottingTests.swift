@@ -192,7 +192,7 @@ struct PlottingTests {
         #expect(throws: InputError.self) { try SuitePlotter.parseSelection(["optimizer"]) }
     }
 
-    @Test("--lr adds the learning rate of each epoch to the loss figure", .enabled(if: TestData.hasMNIST, TestData.mnistMissing))
+    @Test("--lr adds the learning rate of each epoch to the loss figure (real MNIST test digits, or the shipped subset)")
     func learningRatePanel() throws {
         let root = ExecutionTests.temporaryRoot()
         let text = """

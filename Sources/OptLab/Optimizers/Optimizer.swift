@@ -139,8 +139,11 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
     /// (`θ ← θ − θ·λ·η`) or PyTorch (`θ ← θ·(1 − η·λ)`) writes it. Zero: no decay.
     public var decoupledDecay = 0.0
     public var decayConvention = Convention.keras
-    /// Parameters the decay leaves alone (a network's biases, unless asked otherwise).
-    public var decayExcluded: [Range<Int>] = []
+    /// Parameters the decay leaves alone (a network's biases, unless asked otherwise); kept
+    /// sorted by start.
+    public var decayExcluded: [Range<Int>] = [] {
+        didSet { decayExcluded.sort { $0.lowerBound < $1.lowerBound } }
+    }
 
     /// `prepare` receives the 1-based step number t and the learning rate of that step,
     /// advances any per-step state, and returns the element-wise update for that step.
@@ -187,15 +190,16 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
         }
     }
 
-    private func decay(_ parameters: UnsafeMutableBufferPointer<Scalar>, rate decoupledDecay: Double) {
+    /// Shrinks the parameters outside ``decayExcluded`` by the factor `rate` (η_t·λ).
+    private func decay(_ parameters: UnsafeMutableBufferPointer<Scalar>, rate: Double) {
+        let (keras, shrink) = (decayConvention == .keras, Scalar(rate))
         var start = 0
-        for excluded in decayExcluded.sorted(by: { $0.lowerBound < $1.lowerBound }) + [parameterCount..<parameterCount] {
+        for excluded in decayExcluded + [parameterCount..<parameterCount] {
             if excluded.lowerBound > start {
-                if decayConvention == .keras {
-                    let rate = Scalar(decoupledDecay)
-                    for i in start..<excluded.lowerBound { parameters[i] -= parameters[i] * rate }
+                if keras {
+                    for i in start..<excluded.lowerBound { parameters[i] -= parameters[i] * shrink }
                 } else {
-                    let factor = Scalar(1 - decoupledDecay)
+                    let factor = Scalar(1 - rate)
                     for i in start..<excluded.lowerBound { parameters[i] *= factor }
                 }
             }

@@ -8,6 +8,8 @@ import Foundation
 /// row exists and its epoch or trajectory rows are all there; `repair()` drops a final
 /// line cut short, rows of runs that never completed, and runs whose rows are missing
 /// (so `--resume` runs them again), so a folder left by `kill -9` parses and resumes.
+/// A run held back in memory to keep the canonical order (``expect(_:)``) has no row yet:
+/// if the process dies then, `--resume` runs it again.
 public final class ResultsStore: @unchecked Sendable {
     public let directory: String
     public let runsHeader: [String]

@@ -31,8 +31,8 @@ public enum Verdict: String, Sendable, CaseIterable {
 ///   setting, compared exactly.
 /// - With repeats (networks; surfaces with noise), each optimizer is compared with the top
 ///   one, paired by seed, by the Wilcoxon signed-rank test, Holm-adjusted over the
-///   optimizers: `worse` below 5%, else `tied`; with fewer than 3 paired seeds there is no
-///   test and no verdict.
+///   optimizers: `worse` below 5%, else `tied`; with fewer than 6 paired seeds (where the
+///   exact test cannot reach 5%) there is no test and no verdict.
 public enum SuiteSummary {
     /// Final losses of surfaces closer than this count as equal.
     public static let lossTolerance = 1e-9
@@ -241,8 +241,10 @@ public enum SuiteSummary {
             let mine = Dictionary(zip(entries[i].repeatIndices, entries[i].values), uniquingKeysWith: { a, _ in a })
             let best = Dictionary(zip(top.repeatIndices, top.values), uniquingKeysWith: { a, _ in a })
             let shared = mine.keys.filter { best[$0] != nil }.sorted()
-            guard shared.count >= minimumSeeds else {
-                entries[i].note = "no test: \(shared.count) paired seed\(shared.count == 1 ? "" : "s") (\(minimumSeeds) needed)"
+            // An exact two-sided test on n pairs cannot go below 2/2ⁿ: with fewer than 6 it
+            // could never say `worse`, and `tied` would read as evidence it is not.
+            guard shared.count >= PairedEvidence.minimumPairs else {
+                entries[i].note = "no test: \(shared.count) paired seed\(shared.count == 1 ? "" : "s") (\(PairedEvidence.minimumPairs) needed for a test at 5%)"
                 continue
             }
             // Oriented so that a positive difference favours the best.
@@ -262,7 +264,7 @@ public enum SuiteSummary {
             entries[i].verdict = adjusted[k] < level && favoursBest ? .worse : .tied
             entries[i].note = "Wilcoxon signed-rank over \(Set(entries[i].repeatIndices).intersection(top.repeatIndices).count) paired seeds, Holm-adjusted p = \(String(format: "%.3g", adjusted[k]))"
         }
-        if top.values.count < minimumSeeds { entries[0].note = "\(top.values.count) seed\(top.values.count == 1 ? "" : "s"): too few for a test" }
+        if top.values.count < PairedEvidence.minimumPairs { entries[0].note = "\(top.values.count) seed\(top.values.count == 1 ? "" : "s"): too few for a test" }
     }
 
     /// The columns of runs.csv that describe a setting: `lr` and every swept key.

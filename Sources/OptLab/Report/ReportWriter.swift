@@ -137,7 +137,7 @@ public enum ReportWriter {
         text += " (\(better) is better) at each one's best setting. "
         text += ranking.deterministic
             ? "Each setting is one deterministic run (no randomness enters), so values are compared exactly; final losses within \(SuiteSummary.lossTolerance) count as equal.\n\n"
-            : "Mean ± std over seeds with a 95% bootstrap interval; each optimizer is compared with the first, paired by seed, by the Wilcoxon signed-rank test with Holm's adjustment (verdict `worse` below 5%, else `tied`; no verdict with fewer than \(SuiteSummary.minimumSeeds) paired seeds).\n\n"
+            : "Mean ± std over seeds with a 95% bootstrap interval; each optimizer is compared with the first, paired by seed, by the Wilcoxon signed-rank test with Holm's adjustment (verdict `worse` below 5%, else `tied`; no verdict with fewer than \(PairedEvidence.minimumPairs) paired seeds, where the test cannot reach 5%).\n\n"
         let targetColumns = ranking.entries.first { !$0.targets.isEmpty }?.targets.map(\.column) ?? []
         text += "| rank | optimizer | convention | best setting | \(ranking.metric) | 95% interval | n | diverged | verdict |"
             + targetColumns.map { " \($0.dropFirst(3)) |" }.joined() + "\n"
@@ -145,7 +145,7 @@ public enum ReportWriter {
         for e in ranking.entries {
             let score = e.rank == nil ? "—" : ranking.deterministic ? String(format: "%.6g", e.mean) : String(format: "%.6g ± %.2g", e.mean, e.standardDeviation)
             let interval = e.interval.map { String(format: "[%.4g, %.4g]", $0.low, $0.high) } ?? "—"
-            let verdict = e.verdict.map { "\($0.rawValue)" + (e.pValue.map { String(format: " (p = %.3g)", $0) } ?? "") } ?? "no test (n < \(SuiteSummary.minimumSeeds))"
+            let verdict = e.verdict.map { "\($0.rawValue)" + (e.pValue.map { String(format: " (p = %.3g)", $0) } ?? "") } ?? "no test (n < \(PairedEvidence.minimumPairs))"
             let setting = e.rank == nil ? e.note : (e.setting.isEmpty ? "defaults" : e.setting)
             text += "| \(e.rank.map(String.init) ?? "–") | \(e.optimizer) | \(e.convention) | \(setting) | \(score) | \(interval) | \(e.values.count) | \(e.diverged)/\(e.runCount) | \(verdict) |"
             text += (e.rank == nil ? targetColumns.map { _ in " — |" } : e.targets.map { " " + ($0.mean.map { String(format: "%.1f", $0) } ?? "—") + " (\($0.reached)/\(e.repeats)) |" }).joined() + "\n"

@@ -102,12 +102,18 @@ struct RankingTests {
         #expect(sgd.verdict == .tied && abs((sgd.pValue ?? 0) - 0.0625) < 1e-12)
     }
 
-    @Test("fewer than 3 seeds: no test, no interval, and the table says so")
+    @Test("fewer than 3 seeds: no interval; fewer than 6: no test (it could not reach 5%); the table says so")
     func tooFewSeeds() throws {
         let r = try Self.ranking([Self.networkHeader] + Self.seeds("adam", [0.9, 0.91]) + Self.seeds("sgd", [0.8, 0.82]))
-        #expect(r.entries[1].verdict == nil && r.entries[1].note == "no test: 2 paired seeds (3 needed)")
+        #expect(r.entries[1].verdict == nil && r.entries[1].note == "no test: 2 paired seeds (6 needed for a test at 5%)")
         #expect(r.entries.allSatisfy { $0.interval == nil })
         #expect(SuiteSummary.text([r]).contains("no test"))
+        // Five seeds, SGD lower on every one: the smallest exact p is 2/2⁵ = 0.0625, so no verdict, but intervals.
+        let five = try Self.ranking([Self.networkHeader] + Self.seeds("adam", [0.9, 0.91, 0.92, 0.93, 0.94])
+                                    + Self.seeds("sgd", [0.8, 0.81, 0.82, 0.83, 0.84]))
+        #expect(five.entries[1].verdict == nil && five.entries[1].note == "no test: 5 paired seeds (6 needed for a test at 5%)")
+        #expect(five.entries.allSatisfy { $0.interval != nil })
+        #expect(five.entries[0].note == "5 seeds: too few for a test")
     }
 
     @Test("networks rank by validation accuracy, never by test accuracy; clean settings before partly diverged ones")
@@ -269,25 +275,25 @@ struct ResultsFolderTests {
     func noise() throws {
         let text = """
             name: noisy
-            repeats: 4
+            repeats: 6
             optimizers: [sgd, {name: momentum, set: {momentum: 0.9}}]
             grid: {lr: [0.01]}
             problems:
               - surface: {surface: quadratic, steps: 200, noise: 0.5}
             """
         let suite = try Suite.parse(text, file: "n.yaml")
-        #expect(suite.expand().count == 8)
+        #expect(suite.expand().count == 12)
         let root = TestData.scratchRoot + "/optlab-noise-\(UUID().uuidString)"
         try SuiteRunner(suite: suite, outputRoot: root, log: { _ in }).run()
         let table = try RunsTable.read(root + "/noisy/runs.csv")
         let sgd = table.records.filter { $0.optimizer == "sgd" }.compactMap { $0.metric("final_loss") }
-        #expect(Set(sgd).count == 4, "each seed draws its own noise")
+        #expect(Set(sgd).count == 6, "each seed draws its own noise")
         try SuiteRunner(suite: suite, outputRoot: root + "/again", log: { _ in }).run()
         #expect(try RunsTable.read(root + "/again/noisy/runs.csv").records.map { $0.metrics } == table.records.map { $0.metrics })
         let ranking = try #require(SuiteSummary.rank(table).first)
         #expect(!ranking.deterministic)
-        #expect(ranking.entries.allSatisfy { $0.values.count == 4 && $0.interval != nil })
-        #expect(ranking.entries[1].note.hasPrefix("Wilcoxon signed-rank over 4 paired seeds"))
+        #expect(ranking.entries.allSatisfy { $0.values.count == 6 && $0.interval != nil })
+        #expect(ranking.entries[1].note.hasPrefix("Wilcoxon signed-rank over 6 paired seeds"))
     }
 
     @Test("a folder whose network runs all failed plots without error and says which figures it left out",

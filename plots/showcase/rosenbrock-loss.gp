@@ -18,7 +18,7 @@ set xlabel "step"
 set ylabel "f(x, y) − f_{min}"
 set logscale y
 set format y "10^{%L}"
-set yrange [*:4090.0]
+set yrange [*:8749.826906419014]
 plot "rosenbrock-paths.dat" index 0 using 2:6 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.001)", \
      "rosenbrock-paths.dat" index 1 using 2:6 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
      "rosenbrock-paths.dat" index 2 using 2:6 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \

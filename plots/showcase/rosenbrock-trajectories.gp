@@ -39,21 +39,21 @@ EOD
 plot "rosenbrock-surface.dat" nonuniform matrix with image notitle, \
      $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle, \
      "rosenbrock-paths.dat" index 0 using 3:4 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.001)", \
-     "rosenbrock-paths.dat" index 0 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#E69F00" notitle, \
+     "rosenbrock-paths.dat" index 0 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#E69F00" notitle, \
      "rosenbrock-paths.dat" index 1 using 3:4 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
-     "rosenbrock-paths.dat" index 1 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#7F7F7F" notitle, \
+     "rosenbrock-paths.dat" index 1 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#7F7F7F" notitle, \
      "rosenbrock-paths.dat" index 2 using 3:4 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
-     "rosenbrock-paths.dat" index 2 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
+     "rosenbrock-paths.dat" index 2 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
      "rosenbrock-paths.dat" index 3 using 3:4 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.01)", \
-     "rosenbrock-paths.dat" index 3 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#B8A000" notitle, \
+     "rosenbrock-paths.dat" index 3 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#B8A000" notitle, \
      "rosenbrock-paths.dat" index 4 using 3:4 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.001)", \
-     "rosenbrock-paths.dat" index 4 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#000000" notitle, \
+     "rosenbrock-paths.dat" index 4 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#000000" notitle, \
      "rosenbrock-paths.dat" index 5 using 3:4 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
-     "rosenbrock-paths.dat" index 5 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#CC79A7" notitle, \
+     "rosenbrock-paths.dat" index 5 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#CC79A7" notitle, \
      "rosenbrock-paths.dat" index 6 using 3:4 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
-     "rosenbrock-paths.dat" index 6 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#009E73" notitle, \
+     "rosenbrock-paths.dat" index 6 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#009E73" notitle, \
      "rosenbrock-paths.dat" index 7 using 3:4 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)", \
-     "rosenbrock-paths.dat" index 7 every 125 using 3:4 with points pt 7 ps 0.7 lc rgb "#0072B2" notitle, \
+     "rosenbrock-paths.dat" index 7 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#0072B2" notitle, \
      "rosenbrock-paths.dat" index 8 using 3:4 with lines lw 2 lc rgb "#56B4E9" title "nesterov [diverged]", \
      "rosenbrock-paths.dat" index 8 every 1 using 3:4 with points pt 7 ps 0.7 lc rgb "#56B4E9" notitle, \
      $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" title "start", \

@@ -53,10 +53,7 @@ public struct QuadraticDeepRun: Sendable {
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         var theta = [Double](repeating: 1, count: n)
         let instance: OptimizerInstance<Double> = optimizer.makeInstance(parameterCount: n)
-        if let schedule {
-            instance.schedule = schedule
-            instance.scheduleConvention = optimizer.convention
-        }
+        instance.follow(schedule, convention: optimizer.convention)
         func record(_ epoch: Int) -> Epoch {
             Epoch(epoch: epoch, trainLoss: problem.trainingLoss(theta), testLoss: problem.testLoss(theta), seconds: elapsed(),
                   learningRate: epoch == 0 ? nil : instance.currentLearningRate)

@@ -122,11 +122,8 @@ public struct OptimizerSpec: Hashable, Sendable, Codable {
     /// A fresh optimizer state with the schedule attached.
     public func makeInstance<Scalar: OptimizerScalar>(parameterCount: Int) throws -> OptimizerInstance<Scalar> {
         let instance: OptimizerInstance<Scalar> = try make().makeInstance(parameterCount: parameterCount)
-        if let schedule {
-            try schedule.check(for: convention)
-            instance.schedule = schedule
-            instance.scheduleConvention = convention
-        }
+        try schedule?.check(for: convention)
+        instance.follow(schedule, convention: convention)
         return instance
     }
 

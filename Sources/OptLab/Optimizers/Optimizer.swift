@@ -156,6 +156,12 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
 
     private var plateau: PlateauState?
 
+    /// Follows `schedule` (nil: a constant rate) by `convention`'s formulas.
+    public func follow(_ schedule: LearningRateSchedule?, convention: Convention) {
+        self.schedule = schedule ?? .constant
+        scheduleConvention = convention
+    }
+
     /// The metric a `plateau` schedule watches, at the end of an epoch (a surface descent:
     /// the loss after each step); other schedules ignore it.
     public func observe(_ metric: Double) {

@@ -81,10 +81,7 @@ public struct Descent: Sendable {
     /// ±``lossBound``; the row that crossed the bound is kept when it is finite.
     public func run() -> Result {
         let instance: OptimizerInstance<Double> = optimizer.makeInstance(parameterCount: 2)
-        if let schedule {
-            instance.schedule = schedule
-            instance.scheduleConvention = optimizer.convention
-        }
+        instance.follow(schedule, convention: optimizer.convention)
         var parameters = [start.x, start.y]
         var (loss, gradient) = surface.valueAndGradient(at: start)
         var trajectory = [Step(step: 0, point: start, loss: loss)]

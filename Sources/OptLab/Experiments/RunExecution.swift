@@ -154,7 +154,6 @@ extension Suite {
         var descent = Descent(surface: problem.surface, optimizer: try run.optimizer.make(), start: start, steps: problem.steps,
                               noise: problem.noise, seed: run.seed)
         if problem.stopAtTarget { descent.stopTargets = problem.targets.map { problem.reached($0) } }
-        try run.optimizer.schedule?.check(for: run.optimizer.convention)
         descent.schedule = run.optimizer.schedule
         let result = descent.run()
         var targetSteps: Set<Int> = []
@@ -189,7 +188,6 @@ extension Suite {
     private func executeDeepOBS(_ run: RunSpec, _ problem: DeepOBSProblem, fields: inout [String: String], rows: inout [[String]]) throws {
         var deepOBSRun = QuadraticDeepRun(optimizer: try run.optimizer.make(), epochs: problem.epochs, batchSize: problem.batchSize,
                                           shuffle: problem.shuffle, seed: run.seed)
-        try run.optimizer.schedule?.check(for: run.optimizer.convention)
         deepOBSRun.schedule = run.optimizer.schedule
         let result = deepOBSRun.run()
         let header = epochsHeader

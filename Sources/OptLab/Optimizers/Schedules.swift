@@ -154,7 +154,7 @@ public struct LearningRateSchedule: Hashable, Sendable, Codable, CustomStringCon
         try require("cooldown", { $0 >= 0 && $0 == $0.rounded() && $0 <= 1e9 }, "a whole number ≥ 0")
         try require("threshold", { $0 >= 0 }, "a number ≥ 0")
         try require("min_lr", { $0 >= 0 }, "a number ≥ 0")
-        if kind == .plateau, kind == .plateau && parameters["factor"].map({ $0 >= 1 }) == true {
+        if kind == .plateau, parameters["factor"].map({ $0 >= 1 }) == true {
             throw InputError("schedule plateau: factor = \(Self.number(parameters["factor"]!)) is invalid; expected a number in (0, 1)")
         }
         if kind == .plateau, unit == .step { throw InputError("schedule plateau is per epoch: it watches a metric at the end of each") }

@@ -23,7 +23,7 @@
 ///
 /// Reference: Duchi, Hazan & Singer, 2011.
 public struct AdaGrad: Optimizer {
-    public static let kind = OptimizerKind.adagrad
+    public static let name = "adagrad"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#009E73"
 
@@ -64,4 +64,8 @@ public struct AdaGrad: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let adagrad = OptimizerKind(AdaGrad.self)
 }

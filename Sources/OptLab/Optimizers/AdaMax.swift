@@ -25,7 +25,7 @@ import Foundation
 ///
 /// Reference: Kingma & Ba, 2015, section 7.
 public struct AdaMax: Optimizer {
-    public static let kind = OptimizerKind.adamax
+    public static let name = "adamax"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#CC79A7"
 
@@ -74,4 +74,8 @@ public struct AdaMax: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let adamax = OptimizerKind(AdaMax.self)
 }

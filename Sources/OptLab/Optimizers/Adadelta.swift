@@ -24,7 +24,7 @@
 ///
 /// Reference: Zeiler, 2012.
 public struct Adadelta: Optimizer {
-    public static let kind = OptimizerKind.adadelta
+    public static let name = "adadelta"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#0072B2"
 
@@ -69,4 +69,8 @@ public struct Adadelta: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let adadelta = OptimizerKind(Adadelta.self)
 }

@@ -34,7 +34,7 @@ import Foundation
 ///
 /// Reference: Kingma & Ba, 2015.
 public struct Adam: Optimizer {
-    public static let kind = OptimizerKind.adam
+    public static let name = "adam"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#D55E00"
 
@@ -102,4 +102,8 @@ public struct Adam: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let adam = OptimizerKind(Adam.self)
 }

@@ -28,7 +28,7 @@ import Foundation
 ///
 /// Reference: Loshchilov & Hutter, 2019.
 public struct AdamW: Optimizer {
-    public static let kind = OptimizerKind.adamw
+    public static let name = "adamw"
     /// Its colour in every figure (Paul Tol's muted scheme).
     public static let color = "#882255"
 
@@ -70,4 +70,8 @@ public struct AdamW: Optimizer {
         instance.decayConvention = convention
         return instance
     }
+}
+
+extension OptimizerKind {
+    public static let adamw = OptimizerKind(AdamW.self)
 }

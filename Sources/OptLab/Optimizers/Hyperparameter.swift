@@ -48,11 +48,11 @@ public struct Hyperparameter: Sendable, Equatable {
         self.summary = summary
     }
 
-    static func learningRate(_ value: Double) -> Hyperparameter {
+    public static func learningRate(_ value: Double) -> Hyperparameter {
         Hyperparameter("lr", "η", value, .nonNegative, "learning rate")
     }
 
-    static func epsilon(_ value: Double) -> Hyperparameter {
+    public static func epsilon(_ value: Double) -> Hyperparameter {
         Hyperparameter("epsilon", "ε", value, .positive, "numerical-stability constant")
     }
 

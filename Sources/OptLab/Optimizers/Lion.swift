@@ -23,7 +23,7 @@ import Foundation
 ///
 /// Reference: Chen et al., "Symbolic Discovery of Optimization Algorithms", 2023.
 public struct Lion: Optimizer {
-    public static let kind = OptimizerKind.lion
+    public static let name = "lion"
     /// Its colour in every figure (Paul Tol's muted scheme).
     public static let color = "#332288"
 
@@ -66,4 +66,8 @@ public struct Lion: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let lion = OptimizerKind(Lion.self)
 }

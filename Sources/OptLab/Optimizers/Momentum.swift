@@ -34,7 +34,7 @@
 ///
 /// Reference: Polyak, 1964.
 public struct Momentum: Optimizer {
-    public static let kind = OptimizerKind.momentum
+    public static let name = "momentum"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#E69F00"
 
@@ -73,4 +73,8 @@ public struct Momentum: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let momentum = OptimizerKind(Momentum.self)
 }

@@ -29,7 +29,7 @@ import Foundation
 ///
 /// Reference: Dozat, 2016.
 public struct Nadam: Optimizer {
-    public static let kind = OptimizerKind.nadam
+    public static let name = "nadam"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#7F7F7F"
 
@@ -94,4 +94,8 @@ public struct Nadam: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let nadam = OptimizerKind(Nadam.self)
 }

@@ -28,7 +28,7 @@
 ///
 /// Reference: Nesterov, 1983; Sutskever, Martens, Dahl & Hinton, 2013.
 public struct Nesterov: Optimizer {
-    public static let kind = OptimizerKind.nesterov
+    public static let name = "nesterov"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#56B4E9"
 
@@ -67,4 +67,8 @@ public struct Nesterov: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let nesterov = OptimizerKind(Nesterov.self)
 }

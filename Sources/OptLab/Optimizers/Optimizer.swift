@@ -15,29 +15,44 @@ extension Double: OptimizerScalar {
     @inlinable public var root: Double { optlab_sqrt(self) }
 }
 
-/// The algorithms: the nine classic ones in increasing order of complexity, then the
-/// newer ones. The raw values are the names used everywhere: command line, YAML suites
-/// and CSV columns.
-public enum OptimizerKind: String, CaseIterable, Sendable, Codable {
-    case sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamax, nadam
-    case adamw, lion, radam
-
+/// An optimizer's identity: the name used everywhere (command line, YAML suites, CSV
+/// columns) and the type that implements it. Two kinds are equal when their names are.
+///
+/// The kinds that exist are those of ``OptimizerRegistry``; each built-in optimizer's
+/// file also names its kind as a constant (`OptimizerKind.adam`).
+public struct OptimizerKind: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The implementing type.
-    public var type: any Optimizer.Type {
-        switch self {
-        case .sgd: SGD.self
-        case .momentum: Momentum.self
-        case .nesterov: Nesterov.self
-        case .adagrad: AdaGrad.self
-        case .rmsprop: RMSprop.self
-        case .adadelta: Adadelta.self
-        case .adam: Adam.self
-        case .adamax: AdaMax.self
-        case .nadam: Nadam.self
-        case .adamw: AdamW.self
-        case .lion: Lion.self
-        case .radam: RAdam.self
+    public let type: any Optimizer.Type
+
+    public init(_ type: any Optimizer.Type) { self.type = type }
+
+    /// The registered optimizer called `rawValue`, if any.
+    public init?(rawValue: String) {
+        guard let type = OptimizerRegistry.registered.first(where: { $0.name == rawValue }) else { return nil }
+        self.type = type
+    }
+
+    /// The name (lower case).
+    public var rawValue: String { type.name }
+    public var description: String { type.name }
+
+    /// The registered optimizers, in the registry's order.
+    public static var allCases: [OptimizerKind] { OptimizerRegistry.registered.map(OptimizerKind.init) }
+
+    public static func == (a: OptimizerKind, b: OptimizerKind) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = OptimizerKind(rawValue: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "no optimizer called \(name)"))
         }
+        self = kind
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 
     /// Parses a user-supplied name, suggesting the nearest valid one on a typo.
@@ -73,7 +88,9 @@ public enum Convention: String, CaseIterable, Sendable, Codable {
 /// ``makeInstance(parameterCount:)``, so one configured optimizer can start any
 /// number of independent runs.
 public protocol Optimizer: Sendable {
-    static var kind: OptimizerKind { get }
+    /// Its name on the command line, in suites and in CSV columns: lower case, unique in
+    /// ``OptimizerRegistry``.
+    static var name: String { get }
 
     /// The hyperparameters this optimizer accepts, with their defaults under `convention`.
     static func hyperparameters(for convention: Convention) -> [Hyperparameter]
@@ -106,6 +123,7 @@ public protocol Optimizer: Sendable {
 
 extension Optimizer {
     public static var onlyFramework: Convention? { nil }
+    public static var kind: OptimizerKind { OptimizerKind(self) }
 }
 
 /// One run's optimizer: the hyperparameters plus the state they update.

@@ -29,7 +29,7 @@ import Foundation
 ///
 /// Reference: Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond", 2020.
 public struct RAdam: Optimizer {
-    public static let kind = OptimizerKind.radam
+    public static let name = "radam"
     /// Its colour in every figure (Paul Tol's muted scheme).
     public static let color = "#44AA99"
 
@@ -90,4 +90,8 @@ public struct RAdam: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let radam = OptimizerKind(RAdam.self)
 }

@@ -28,7 +28,7 @@
 ///
 /// Reference: Hinton, Srivastava & Swersky, Coursera lecture 6e, 2012.
 public struct RMSprop: Optimizer {
-    public static let kind = OptimizerKind.rmsprop
+    public static let name = "rmsprop"
     /// Its colour in every figure (Okabe & Ito's palette; Okabe–Ito yellow, darkened to read on white).
     public static let color = "#B8A000"
 
@@ -79,4 +79,8 @@ public struct RMSprop: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let rmsprop = OptimizerKind(RMSprop.self)
 }

@@ -16,7 +16,7 @@
 ///
 /// Reference: Robbins & Monro, 1951.
 public struct SGD: Optimizer {
-    public static let kind = OptimizerKind.sgd
+    public static let name = "sgd"
     /// Its colour in every figure (Okabe & Ito's palette).
     public static let color = "#000000"
 
@@ -47,4 +47,8 @@ public struct SGD: Optimizer {
             }
         }
     }
+}
+
+extension OptimizerKind {
+    public static let sgd = OptimizerKind(SGD.self)
 }

@@ -5,7 +5,9 @@
 # e.g. scripts/publish.sh results/depth docs/claims-mnist/depth 'claim-*'
 # The CSVs and suite files are copied; figures are drawn by `optlab plot` into a scratch
 # folder and those matching the globs (default: all) copied as PNG; `optlab report` then
-# writes DOCS_DIR/report.md with links to them.
+# writes DOCS_DIR/report.md with links to them. OPTLAB_HTML=1 also writes DOCS_DIR/report.html
+# (figures inline as SVG, the momentum lab for ξ × α sweeps). A trajectories.csv over 1 MB is
+# committed gzipped (every reader takes trajectories.csv.gz in its place).
 set -euo pipefail
 source_dir=$1 target=$2
 shift 2
@@ -17,8 +19,15 @@ for f in runs.csv epochs.csv summary.csv suite.yaml suite.resolved.yaml; do
   [ -f "$source_dir/$f" ] && cp "$source_dir/$f" "$target/"
 done
 for f in "$source_dir"/baselines-*.csv; do [ -f "$f" ] && cp "$f" "$target/"; done
+rm -f "$target/trajectories.csv" "$target/trajectories.csv.gz"
 if [ -s "$source_dir/trajectories.csv" ] && [ "$(wc -l < "$source_dir/trajectories.csv")" -gt 1 ]; then
-  cp "$source_dir/trajectories.csv" "$target/"
+  if [ "$(stat -c %s "$source_dir/trajectories.csv")" -gt 1000000 ]; then
+    gzip -nc "$source_dir/trajectories.csv" > "$target/trajectories.csv.gz"
+  else
+    cp "$source_dir/trajectories.csv" "$target/"
+  fi
+elif [ -s "$source_dir/trajectories.csv.gz" ]; then
+  cp "$source_dir/trajectories.csv.gz" "$target/"
 fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -27,4 +36,9 @@ name=$(basename "$target")
 for g in "${globs[@]}"; do
   for png in "$scratch/$name"/$g.png; do [ -f "$png" ] && cp "$png" "$target/"; done
 done
+if [ "${OPTLAB_HTML:-0}" = 1 ]; then
+  # The page inlines the SVGs drawn in the scratch folder; report.md is then rewritten to
+  # link the PNGs copied beside it.
+  "$optlab" report "$target" --plots "$scratch/$name" --html >/dev/null
+fi
 "$optlab" report "$target" --plots "$target"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages OptLab needs, when any is missing.
 set -euo pipefail
-packages=(gnuplot-nox libopenblas-dev zlib1g-dev dataset-fashion-mnist)
+packages=(gnuplot-nox libopenblas-dev zlib1g-dev dataset-fashion-mnist chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

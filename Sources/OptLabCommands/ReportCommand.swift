@@ -19,13 +19,16 @@ extension OptLabCommand {
         @Option(help: ArgumentHelp("The suite's figures folder (default: plots/<suite> beside the results root).", valueName: "dir"))
         public var plots: String?
 
+        @Flag(help: "Also write report.html: the same report as one self-contained offline page, figures inline as SVG, and a momentum lab for each ξ × α sweep.")
+        public var html = false
+
         public init() {}
 
         public func run() throws {
             guard FileManager.default.fileExists(atPath: directory + "/runs.csv") else {
                 throw InputError("no runs.csv in \(directory); run the suite first")
             }
-            print("wrote \(try ReportWriter.write(resultsDirectory: directory, plotsDirectory: plots))")
+            for path in try ReportWriter.write(resultsDirectory: directory, plotsDirectory: plots, html: html) { print("wrote \(path)") }
         }
     }
 }

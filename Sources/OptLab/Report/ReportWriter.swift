@@ -3,7 +3,9 @@ import Foundation
 /// `results/<suite>/report.md`: every table and every concluding sentence computed from
 /// the suite's CSV files, so a rerun on other data gives a truthful report.
 public enum ReportWriter {
-    public static func write(resultsDirectory: String, plotsDirectory: String? = nil) throws -> String {
+    /// Writes report.md (and with `html`, report.html beside it); returns the paths written.
+    @discardableResult
+    public static func write(resultsDirectory: String, plotsDirectory: String? = nil, html: Bool = false) throws -> [String] {
         let rows = try ResultsStore.readRows(resultsDirectory + "/runs.csv")
         let suite = try? ResolvedSuite.suite(in: resultsDirectory)
         let targets = suite.map { Dictionary(uniqueKeysWithValues: $0.problems.map { ($0.name, $0.targets.map(\.column)) }) }
@@ -18,7 +20,9 @@ public enum ReportWriter {
                             tuning: suite?.tuning, targets: targets, deepOBS: deepOBSProblems(suite, resultsDirectory))
         let path = resultsDirectory + "/report.md"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        return path
+        guard html else { return [path] }
+        let labs = suite?.tuning == nil ? try MomentumLab.labs(resultsDirectory: resultsDirectory, runs: rows, suite: suite) : []
+        return [path, try HTMLReport.write(resultsDirectory: resultsDirectory, markdown: text, labs: labs)]
     }
 
     /// Examples left for training per network problem, from the suite the folder was made
@@ -415,7 +419,8 @@ public enum ReportWriter {
                 text += "the effective step does not explain the pattern.\n"
             }
         }
-        let mine = figures.filter { $0.hasPrefix(a.problem + "-") }
+        // This target's figures only (`<problem>-momentum[-cells]-<target>.png`).
+        let mine = figures.filter { $0.hasPrefix(a.problem + "-momentum") && $0.hasSuffix("-\(a.target).png") }
         if !mine.isEmpty {
             text += "\nFigures: " + mine.map { "[\($0.dropLast(4))](\(figurePrefix)/\($0))" }.joined(separator: ", ") + "\n"
         }

@@ -179,7 +179,7 @@ struct DeepOBSSuiteTests {
         #expect(abs(agreement.combinedError - error) < 1e-12)
         #expect(agreement.difference == Statistics.mean(ours) - 91)
         #expect(agreement.rateAgrees && agreement.meanAgrees == (abs(Statistics.mean(ours) - 91) <= error))
-        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: folder, plotsDirectory: root + "/plots"), encoding: .utf8)
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: folder, plotsDirectory: root + "/plots")[0], encoding: .utf8)
         #expect(report.contains("### Beside DeepOBS's published runs"))
         #expect(report.contains("| 1 | div | div |"))
         // The figures are written from the folder alone.
@@ -210,7 +210,7 @@ struct DeepOBSSuiteTests {
         #expect(agreement.ours.sorted() == ours.sorted() && agreement.ourRate == 0.01 && agreement.rateAgrees)
         let error = (pow(Statistics.standardDeviation(ours), 2) / 4 + 1.0 / 3).squareRoot()
         #expect(abs(agreement.combinedError - error) < 1e-12)
-        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: folder, plotsDirectory: root + "/plots"), encoding: .utf8)
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: folder, plotsDirectory: root + "/plots")[0], encoding: .utf8)
         #expect(report.contains("no learning-rate sweep here") && report.contains("seeds (every run of this suite)"))
         #expect(!report.contains("nan"))
         #expect(report.contains(String(format: "| %.1f |", abs(agreement.difference) / error)))

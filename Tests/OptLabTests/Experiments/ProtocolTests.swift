@@ -153,7 +153,7 @@ struct ProtocolTests {
             try SuiteRunner(suite: suite, outputRoot: root + "/s", shard: Shard(index: 0, count: 2), log: { _ in }).run()
         }
         // The report has the protocol's sections, from the folder alone.
-        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/proto", plotsDirectory: root + "/plots"), encoding: .utf8)
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/proto", plotsDirectory: root + "/plots")[0], encoding: .utf8)
         #expect(report.contains("Tuning protocol: each optimizer tried") && report.contains("## Performance profile"))
     }
 

@@ -250,7 +250,7 @@ struct ResultsFolderTests {
         #expect(document.problems[0].definition["steps"] == "400" && document.problems[0].definition["targets"] == "distance=0.01")
         let figures = try SuitePlotter(resultsDirectory: root + "/moved", plotsDirectory: root + "/plots").write()
         #expect(!figures.isEmpty)
-        let report = try String(contentsOfFile: try ReportWriter.write(resultsDirectory: root + "/moved"), encoding: .utf8)
+        let report = try String(contentsOfFile: try ReportWriter.write(resultsDirectory: root + "/moved")[0], encoding: .utf8)
         #expect(report.contains("## rosenbrock"))
         #expect(FileManager.default.fileExists(atPath: root + "/moved/summary.csv"))
         // compare: rosenbrock is the same problem in both; beale differs in steps.

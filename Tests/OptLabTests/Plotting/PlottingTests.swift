@@ -278,7 +278,7 @@ struct ClaimFigureTests {
             let mean = try #require(blocks[1].first { $0[0] == Double(index) })
             #expect(abs(mean[1] - Statistics.mean(values)) < 1e-9)
         }
-        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/depth-tiny", plotsDirectory: plots), encoding: .utf8)
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/depth-tiny", plotsDirectory: plots)[0], encoding: .utf8)
         #expect(report.contains("claim-depth.png)") == FileManager.default.fileExists(atPath: plots + "/claim-depth.png"))
     }
 }

@@ -118,9 +118,9 @@ struct ReportTests {
         for folder in ["results/fixture", "plots/fixture"] {
             FileManager.default.createFile(atPath: root + "/\(folder)/mnist-momentum-val_acc_0.97.png", contents: Data())
         }
-        let beside = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/results/fixture", plotsDirectory: root + "/results/fixture"), encoding: .utf8)
+        let beside = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/results/fixture", plotsDirectory: root + "/results/fixture")[0], encoding: .utf8)
         #expect(beside.contains("[mnist-momentum-val_acc_0.97](./mnist-momentum-val_acc_0.97.png)"))
-        let apart = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/results/fixture"), encoding: .utf8)
+        let apart = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/results/fixture")[0], encoding: .utf8)
         #expect(apart.contains("[mnist-momentum-val_acc_0.97](../../plots/fixture/mnist-momentum-val_acc_0.97.png)"))
     }
 

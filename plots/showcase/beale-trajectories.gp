@@ -13,11 +13,11 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "beale: f(x,y) = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2" noenhanced
+set title "beale: f(x,y) = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2\nthe 4 best-ranked of 9 optimizers (all of them: beale-trajectories-panels)" noenhanced
 set xlabel "x"
 set ylabel "y"
-set xrange [-4.5:4.5]
-set yrange [-4.5:4.5]
+set xrange [0.07776292198239326:3.218781041649012]
+set yrange [-1.1468007847556776:1.6960593173893095]
 set size ratio -1
 set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
 unset colorbox
@@ -36,25 +36,83 @@ EOD
 $minima << EOD
 3.0 0.5
 EOD
+$end0 << EOD
+3.002159102361659 0.49423789432951215
+EOD
+$exit0 << EOD
+nan nan
+EOD
+$end1 << EOD
+2.9999999999999964 0.4999999999999991
+EOD
+$exit1 << EOD
+nan nan
+EOD
+$end2 << EOD
+2.999999999999997 0.4999999999999992
+EOD
+$exit2 << EOD
+nan nan
+EOD
+$end3 << EOD
+2.999287982090835 0.4998222260416939
+EOD
+$exit3 << EOD
+nan nan
+EOD
+$end4 << EOD
+2.9992749319704752 0.4998189667053002
+EOD
+$exit4 << EOD
+nan nan
+EOD
+$end5 << EOD
+2.999141042634261 0.4997855249903854
+EOD
+$exit5 << EOD
+nan nan
+EOD
+$end6 << EOD
+2.99799652592292 0.49949468620694537
+EOD
+$exit6 << EOD
+nan nan
+EOD
+$end7 << EOD
+2.722176836597043 0.4199399032071887
+EOD
+$exit7 << EOD
+nan nan
+EOD
+$end8 << EOD
+0.6750517574958477 1.1367765766142646
+EOD
+$exit8 << EOD
+nan nan
+EOD
 plot "beale-surface.dat" nonuniform matrix with image notitle, \
      $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle, \
      "beale-paths.dat" index 0 using 3:4 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.01)", \
-     "beale-paths.dat" index 0 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#B8A000" notitle, \
+     "beale-paths.dat" index 0 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#B8A000" notitle, \
+     $end0 using 1:2 with points pt 7 ps 1.8 lc rgb "#B8A000" notitle, \
+     $end0 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit0 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#B8A000" notitle, \
      "beale-paths.dat" index 1 using 3:4 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
-     "beale-paths.dat" index 1 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#7F7F7F" notitle, \
+     "beale-paths.dat" index 1 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#7F7F7F" notitle, \
+     $end1 using 1:2 with points pt 7 ps 1.8 lc rgb "#7F7F7F" notitle, \
+     $end1 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit1 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#7F7F7F" notitle, \
      "beale-paths.dat" index 2 using 3:4 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
-     "beale-paths.dat" index 2 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
+     "beale-paths.dat" index 2 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#D55E00" notitle, \
+     $end2 using 1:2 with points pt 7 ps 1.8 lc rgb "#D55E00" notitle, \
+     $end2 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit2 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#D55E00" notitle, \
      "beale-paths.dat" index 3 using 3:4 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.001)", \
-     "beale-paths.dat" index 3 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#E69F00" notitle, \
-     "beale-paths.dat" index 4 using 3:4 with lines lw 2 lc rgb "#56B4E9" title "nesterov (lr=0.001)", \
-     "beale-paths.dat" index 4 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#56B4E9" notitle, \
-     "beale-paths.dat" index 5 using 3:4 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.01)", \
-     "beale-paths.dat" index 5 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#000000" notitle, \
-     "beale-paths.dat" index 6 using 3:4 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
-     "beale-paths.dat" index 6 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#CC79A7" notitle, \
-     "beale-paths.dat" index 7 using 3:4 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
-     "beale-paths.dat" index 7 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#009E73" notitle, \
-     "beale-paths.dat" index 8 using 3:4 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)", \
-     "beale-paths.dat" index 8 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#0072B2" notitle, \
-     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" title "start", \
-     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum"
+     "beale-paths.dat" index 3 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#E69F00" notitle, \
+     $end3 using 1:2 with points pt 7 ps 1.8 lc rgb "#E69F00" notitle, \
+     $end3 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit3 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#E69F00" notitle, \
+     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" notitle, \
+     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum", \
+     NaN with points pt 4 ps 1.6 lw 2 lc rgb "#000000" title "start", \
+     NaN with points pt 6 ps 1.6 lw 1.5 lc rgb "#000000" title "end"

@@ -13,28 +13,26 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "quadratic: final loss against learning rate (best over other settings; × diverged)"
+set multiplot title "quadratic: final loss against learning rate (best over other settings)"
 set logscale x
+set xrange [0.0008:0.125]
+set lmargin at screen 0.12
+set rmargin at screen 0.74
+set key at screen 0.76, screen 0.9 left top Left reverse box opaque samplen 2 font ",10"
+set tmargin at screen 0.9
+set bmargin at screen 0.12
 set format x "10^{%L}"
 set xlabel "learning rate η"
 set ylabel "final loss"
 set logscale y
 set format y "10^{%L}"
 plot "quadratic-lr.dat" index 0 using 2:3 with linespoints lw 2 pt 7 lc rgb "#000000" title "sgd", \
-     "quadratic-lr.dat" index 0 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#000000" notitle, \
      "quadratic-lr.dat" index 1 using 2:3 with linespoints lw 2 pt 7 lc rgb "#E69F00" title "momentum", \
-     "quadratic-lr.dat" index 1 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#E69F00" notitle, \
      "quadratic-lr.dat" index 2 using 2:3 with linespoints lw 2 pt 7 lc rgb "#56B4E9" title "nesterov", \
-     "quadratic-lr.dat" index 2 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#56B4E9" notitle, \
      "quadratic-lr.dat" index 3 using 2:3 with linespoints lw 2 pt 7 lc rgb "#009E73" title "adagrad", \
-     "quadratic-lr.dat" index 3 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#009E73" notitle, \
      "quadratic-lr.dat" index 4 using 2:3 with linespoints lw 2 pt 7 lc rgb "#B8A000" title "rmsprop", \
-     "quadratic-lr.dat" index 4 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#B8A000" notitle, \
      "quadratic-lr.dat" index 5 using 2:3 with linespoints lw 2 pt 7 lc rgb "#0072B2" title "adadelta", \
-     "quadratic-lr.dat" index 5 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#0072B2" notitle, \
      "quadratic-lr.dat" index 6 using 2:3 with linespoints lw 2 pt 7 lc rgb "#D55E00" title "adam", \
-     "quadratic-lr.dat" index 6 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#D55E00" notitle, \
      "quadratic-lr.dat" index 7 using 2:3 with linespoints lw 2 pt 7 lc rgb "#CC79A7" title "adamax", \
-     "quadratic-lr.dat" index 7 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#CC79A7" notitle, \
-     "quadratic-lr.dat" index 8 using 2:3 with linespoints lw 2 pt 7 lc rgb "#7F7F7F" title "nadam", \
-     "quadratic-lr.dat" index 8 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#7F7F7F" notitle
+     "quadratic-lr.dat" index 8 using 2:3 with linespoints lw 2 pt 7 lc rgb "#7F7F7F" title "nadam"
+unset multiplot

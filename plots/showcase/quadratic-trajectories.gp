@@ -13,11 +13,11 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "quadratic: f(x,y) = (x^2 + 10*y^2)/2" noenhanced
+set title "quadratic: f(x,y) = (x^2 + 10*y^2)/2\nthe 4 best-ranked of 9 optimizers (all of them: quadratic-trajectories-panels)" noenhanced
 set xlabel "x"
 set ylabel "y"
-set xrange [-10.0:10.0]
-set yrange [-4.0:4.0]
+set xrange [-8.892156117904404:4.044107591709468]
+set yrange [-3.156:3.456]
 set size ratio -1
 set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
 unset colorbox
@@ -36,25 +36,83 @@ EOD
 $minima << EOD
 0.0 0.0
 EOD
+$end0 << EOD
+-5.79557328323078e-14 0.0
+EOD
+$exit0 << EOD
+nan nan
+EOD
+$end1 << EOD
+-1.4991421631078326e-13 0.0
+EOD
+$exit1 << EOD
+nan nan
+EOD
+$end2 << EOD
+-8.509442503685703e-07 -2.666280229918755e-07
+EOD
+$exit2 << EOD
+nan nan
+EOD
+$end3 << EOD
+-0.05001891472256241 -0.05000280656191025
+EOD
+$exit3 << EOD
+nan nan
+EOD
+$end4 << EOD
+4.563258295531289e-06 -4.2772112116658005e-07
+EOD
+$exit4 << EOD
+nan nan
+EOD
+$end5 << EOD
+8.536213675942993e-05 1.2402297303301923e-07
+EOD
+$exit5 << EOD
+nan nan
+EOD
+$end6 << EOD
+-0.04418033420915618 -3.712753242556478e-07
+EOD
+$exit6 << EOD
+nan nan
+EOD
+$end7 << EOD
+-4.9584374812647924 0.5684429468240286
+EOD
+$exit7 << EOD
+nan nan
+EOD
+$end8 << EOD
+-7.948406518403556 2.94863306434552
+EOD
+$exit8 << EOD
+nan nan
+EOD
 plot "quadratic-surface.dat" nonuniform matrix with image notitle, \
      $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle, \
      "quadratic-paths.dat" index 0 using 3:4 with lines lw 2 lc rgb "#56B4E9" title "nesterov (lr=0.1)", \
-     "quadratic-paths.dat" index 0 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#56B4E9" notitle, \
+     "quadratic-paths.dat" index 0 every 25 using 3:4 with points pt 7 ps 0.6 lc rgb "#56B4E9" notitle, \
+     $end0 using 1:2 with points pt 7 ps 1.8 lc rgb "#56B4E9" notitle, \
+     $end0 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit0 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#56B4E9" notitle, \
      "quadratic-paths.dat" index 1 using 3:4 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.1)", \
-     "quadratic-paths.dat" index 1 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#000000" notitle, \
+     "quadratic-paths.dat" index 1 every 25 using 3:4 with points pt 7 ps 0.6 lc rgb "#000000" notitle, \
+     $end1 using 1:2 with points pt 7 ps 1.8 lc rgb "#000000" notitle, \
+     $end1 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit1 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#000000" notitle, \
      "quadratic-paths.dat" index 2 using 3:4 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.01)", \
-     "quadratic-paths.dat" index 2 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#E69F00" notitle, \
+     "quadratic-paths.dat" index 2 every 25 using 3:4 with points pt 7 ps 0.6 lc rgb "#E69F00" notitle, \
+     $end2 using 1:2 with points pt 7 ps 1.8 lc rgb "#E69F00" notitle, \
+     $end2 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit2 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#E69F00" notitle, \
      "quadratic-paths.dat" index 3 using 3:4 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.1)", \
-     "quadratic-paths.dat" index 3 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#B8A000" notitle, \
-     "quadratic-paths.dat" index 4 using 3:4 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
-     "quadratic-paths.dat" index 4 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
-     "quadratic-paths.dat" index 5 using 3:4 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
-     "quadratic-paths.dat" index 5 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#7F7F7F" notitle, \
-     "quadratic-paths.dat" index 6 using 3:4 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
-     "quadratic-paths.dat" index 6 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#CC79A7" notitle, \
-     "quadratic-paths.dat" index 7 using 3:4 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
-     "quadratic-paths.dat" index 7 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#009E73" notitle, \
-     "quadratic-paths.dat" index 8 using 3:4 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)", \
-     "quadratic-paths.dat" index 8 every 25 using 3:4 with points pt 7 ps 0.7 lc rgb "#0072B2" notitle, \
-     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" title "start", \
-     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum"
+     "quadratic-paths.dat" index 3 every 25 using 3:4 with points pt 7 ps 0.6 lc rgb "#B8A000" notitle, \
+     $end3 using 1:2 with points pt 7 ps 1.8 lc rgb "#B8A000" notitle, \
+     $end3 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit3 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#B8A000" notitle, \
+     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" notitle, \
+     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum", \
+     NaN with points pt 4 ps 1.6 lw 2 lc rgb "#000000" title "start", \
+     NaN with points pt 6 ps 1.6 lw 1.5 lc rgb "#000000" title "end"

@@ -13,28 +13,47 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "rosenbrock: final loss against learning rate (best over other settings; × diverged)"
+set multiplot title "rosenbrock: final loss against learning rate (best over other settings)"
 set logscale x
+set xrange [0.0008:0.125]
+set lmargin at screen 0.12
+set rmargin at screen 0.74
+set tmargin at screen 0.90
+set bmargin at screen 0.64
+set format x ""
+set yrange [-0.6:8.6]
+set ytics ("sgd" 0, "momentum" 1, "nesterov" 2, "adagrad" 3, "rmsprop" 4, "adadelta" 5, "adam" 6, "adamax" 7, "nadam" 8) font ",8"
+set grid xtics
+unset key
+set label 1 "diverged" at graph 1.01, graph 0.5 left font ",10"
+plot "rosenbrock-lr.dat" index 0 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#000000" notitle, \
+     "rosenbrock-lr.dat" index 1 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#E69F00" notitle, \
+     "rosenbrock-lr.dat" index 2 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#56B4E9" notitle, \
+     "rosenbrock-lr.dat" index 3 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#009E73" notitle, \
+     "rosenbrock-lr.dat" index 4 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#B8A000" notitle, \
+     "rosenbrock-lr.dat" index 5 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#0072B2" notitle, \
+     "rosenbrock-lr.dat" index 6 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#D55E00" notitle, \
+     "rosenbrock-lr.dat" index 7 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#CC79A7" notitle, \
+     "rosenbrock-lr.dat" index 8 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#7F7F7F" notitle
+unset label 1
+unset yrange
+set ytics auto font ""
+set grid
+set key at screen 0.76, screen 0.62 left top Left reverse box opaque samplen 2 font ",10"
+set tmargin at screen 0.62
+set bmargin at screen 0.12
 set format x "10^{%L}"
 set xlabel "learning rate η"
 set ylabel "final loss"
 set logscale y
 set format y "10^{%L}"
 plot "rosenbrock-lr.dat" index 0 using 2:3 with linespoints lw 2 pt 7 lc rgb "#000000" title "sgd", \
-     "rosenbrock-lr.dat" index 0 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#000000" notitle, \
      "rosenbrock-lr.dat" index 1 using 2:3 with linespoints lw 2 pt 7 lc rgb "#E69F00" title "momentum", \
-     "rosenbrock-lr.dat" index 1 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#E69F00" notitle, \
-     "rosenbrock-lr.dat" index 2 using 2:3 with linespoints lw 2 pt 7 lc rgb "#56B4E9" title "nesterov", \
-     "rosenbrock-lr.dat" index 2 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#56B4E9" notitle, \
+     "rosenbrock-lr.dat" index 2 using 2:3 with linespoints lw 2 pt 7 lc rgb "#56B4E9" title "nesterov (all diverged)", \
      "rosenbrock-lr.dat" index 3 using 2:3 with linespoints lw 2 pt 7 lc rgb "#009E73" title "adagrad", \
-     "rosenbrock-lr.dat" index 3 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#009E73" notitle, \
      "rosenbrock-lr.dat" index 4 using 2:3 with linespoints lw 2 pt 7 lc rgb "#B8A000" title "rmsprop", \
-     "rosenbrock-lr.dat" index 4 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#B8A000" notitle, \
      "rosenbrock-lr.dat" index 5 using 2:3 with linespoints lw 2 pt 7 lc rgb "#0072B2" title "adadelta", \
-     "rosenbrock-lr.dat" index 5 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#0072B2" notitle, \
      "rosenbrock-lr.dat" index 6 using 2:3 with linespoints lw 2 pt 7 lc rgb "#D55E00" title "adam", \
-     "rosenbrock-lr.dat" index 6 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#D55E00" notitle, \
      "rosenbrock-lr.dat" index 7 using 2:3 with linespoints lw 2 pt 7 lc rgb "#CC79A7" title "adamax", \
-     "rosenbrock-lr.dat" index 7 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#CC79A7" notitle, \
-     "rosenbrock-lr.dat" index 8 using 2:3 with linespoints lw 2 pt 7 lc rgb "#7F7F7F" title "nadam", \
-     "rosenbrock-lr.dat" index 8 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#7F7F7F" notitle
+     "rosenbrock-lr.dat" index 8 using 2:3 with linespoints lw 2 pt 7 lc rgb "#7F7F7F" title "nadam"
+unset multiplot

@@ -13,11 +13,11 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "rosenbrock: f(x,y) = (1 - x)^2 + 100*(y - x^2)^2" noenhanced
+set title "rosenbrock: f(x,y) = (1 - x)^2 + 100*(y - x^2)^2\nthe 4 best-ranked of 9 optimizers (all of them: rosenbrock-trajectories-panels)" noenhanced
 set xlabel "x"
 set ylabel "y"
 set xrange [-2.0:2.0]
-set yrange [-1.0:3.0]
+set yrange [-0.7294681586311703:2.884656933575501]
 set size ratio -1
 set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
 unset colorbox
@@ -36,25 +36,83 @@ EOD
 $minima << EOD
 1.0 1.0
 EOD
+$end0 << EOD
+0.9999986121835982 0.9999972188156344
+EOD
+$exit0 << EOD
+nan nan
+EOD
+$end1 << EOD
+0.9996727936429489 0.9993448511064748
+EOD
+$exit1 << EOD
+nan nan
+EOD
+$end2 << EOD
+0.9992047292430951 0.998407952410297
+EOD
+$exit2 << EOD
+nan nan
+EOD
+$end3 << EOD
+0.9633374786805485 0.9426480905469264
+EOD
+$exit3 << EOD
+nan nan
+EOD
+$end4 << EOD
+0.8094903966658104 0.6544222077814731
+EOD
+$exit4 << EOD
+nan nan
+EOD
+$end5 << EOD
+0.5445338147437963 0.2955506827417291
+EOD
+$exit5 << EOD
+nan nan
+EOD
+$end6 << EOD
+-1.3988794763490837 1.9626608455028525
+EOD
+$exit6 << EOD
+nan nan
+EOD
+$end7 << EOD
+-1.5614864749397899 2.4430927430938856
+EOD
+$exit7 << EOD
+nan nan
+EOD
+$end8 << EOD
+nan nan
+EOD
+$exit8 << EOD
+2.0 2.649784594087257
+EOD
 plot "rosenbrock-surface.dat" nonuniform matrix with image notitle, \
      $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle, \
      "rosenbrock-paths.dat" index 0 using 3:4 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.001)", \
-     "rosenbrock-paths.dat" index 0 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#E69F00" notitle, \
+     "rosenbrock-paths.dat" index 0 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#E69F00" notitle, \
+     $end0 using 1:2 with points pt 7 ps 1.8 lc rgb "#E69F00" notitle, \
+     $end0 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit0 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#E69F00" notitle, \
      "rosenbrock-paths.dat" index 1 using 3:4 with lines lw 2 lc rgb "#7F7F7F" title "nadam (lr=0.1)", \
-     "rosenbrock-paths.dat" index 1 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#7F7F7F" notitle, \
+     "rosenbrock-paths.dat" index 1 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#7F7F7F" notitle, \
+     $end1 using 1:2 with points pt 7 ps 1.8 lc rgb "#7F7F7F" notitle, \
+     $end1 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit1 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#7F7F7F" notitle, \
      "rosenbrock-paths.dat" index 2 using 3:4 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
-     "rosenbrock-paths.dat" index 2 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
+     "rosenbrock-paths.dat" index 2 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#D55E00" notitle, \
+     $end2 using 1:2 with points pt 7 ps 1.8 lc rgb "#D55E00" notitle, \
+     $end2 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit2 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#D55E00" notitle, \
      "rosenbrock-paths.dat" index 3 using 3:4 with lines lw 2 lc rgb "#B8A000" title "rmsprop (lr=0.01)", \
-     "rosenbrock-paths.dat" index 3 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#B8A000" notitle, \
-     "rosenbrock-paths.dat" index 4 using 3:4 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.001)", \
-     "rosenbrock-paths.dat" index 4 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#000000" notitle, \
-     "rosenbrock-paths.dat" index 5 using 3:4 with lines lw 2 lc rgb "#CC79A7" title "adamax (lr=0.1)", \
-     "rosenbrock-paths.dat" index 5 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#CC79A7" notitle, \
-     "rosenbrock-paths.dat" index 6 using 3:4 with lines lw 2 lc rgb "#009E73" title "adagrad (lr=0.1)", \
-     "rosenbrock-paths.dat" index 6 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#009E73" notitle, \
-     "rosenbrock-paths.dat" index 7 using 3:4 with lines lw 2 lc rgb "#0072B2" title "adadelta (lr=0.1)", \
-     "rosenbrock-paths.dat" index 7 every 83 using 3:4 with points pt 7 ps 0.7 lc rgb "#0072B2" notitle, \
-     "rosenbrock-paths.dat" index 8 using 3:4 with lines lw 2 lc rgb "#56B4E9" title "nesterov [diverged]", \
-     "rosenbrock-paths.dat" index 8 every 1 using 3:4 with points pt 7 ps 0.7 lc rgb "#56B4E9" notitle, \
-     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" title "start", \
-     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum"
+     "rosenbrock-paths.dat" index 3 every 83 using 3:4 with points pt 7 ps 0.6 lc rgb "#B8A000" notitle, \
+     $end3 using 1:2 with points pt 7 ps 1.8 lc rgb "#B8A000" notitle, \
+     $end3 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit3 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#B8A000" notitle, \
+     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" notitle, \
+     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum", \
+     NaN with points pt 4 ps 1.6 lw 2 lc rgb "#000000" title "start", \
+     NaN with points pt 6 ps 1.6 lw 1.5 lc rgb "#000000" title "end"

@@ -101,8 +101,14 @@ extension SuitePlotter {
             let ids = chosen.compactMap { members($0.cell).first }
             guard ids.count == chosen.count else { return nil }
             let paths = try Self.rows(of: resultsDirectory + "/trajectories.csv", ids: Set(ids))
+            // Without the trajectories (a folder published without them) there is nothing to draw.
+            guard ids.allSatisfy({ paths[$0] != nil }) else { return nil }
+            // The map zoomed to the region the chosen cells' finished paths use.
+            let finished = chosen.enumerated().filter { $0.element.cell.diverged == 0 }.compactMap { paths[ids[$0.offset]] }
+            let window = Self.trajectoryWindow(p.surface, paths: finished, start: p.starts.first ?? p.surface.start)
+            try saveSurfaceGrid(p.surface, window, "\(name)-surface.dat")
             var text = "# step x y, one block per chosen cell\n"
-            var layers = Self.surfaceMapLayers(data: "\(p.name)-surface.dat")
+            var layers = Self.surfaceMapLayers(data: "\(name)-surface.dat")
             for (i, (cell, why)) in chosen.enumerated() {
                 let rows = paths[ids[i]] ?? []
                 let stride = max(1, rows.count / 1500)
@@ -117,7 +123,9 @@ extension SuitePlotter {
             script += """
                 set title "\(surface.name): momentum trajectories of chosen (ξ, α) cells"
 
-                """ + Self.surfaceMap(surface, data: "\(p.name)-surface.dat") + "plot \(layers.joined(separator: ", \\\n     "))\n"
+                set key below
+
+                """ + Self.surfaceMap(window, data: "\(name)-surface.dat") + "plot \(layers.joined(separator: ", \\\n     "))\n"
             try save(script, "\(name).gp")
         }
         return Figure(name: name, title: "\(a.problem): chosen (ξ, α) cells by \(a.target)")

@@ -162,11 +162,15 @@ public struct SuitePlotter {
     }
 
     static func surfaceMap(_ surface: Surface, data: String) -> String {
+        surfaceMap(PlotWindow(x: surface.xRange, y: surface.yRange), data: data)
+    }
+
+    static func surfaceMap(_ window: PlotWindow, data: String) -> String {
         """
         set xlabel "x"
         set ylabel "y"
-        set xrange [\(surface.xRange.lower):\(surface.xRange.upper)]
-        set yrange [\(surface.yRange.lower):\(surface.yRange.upper)]
+        set xrange [\(window.x.lower):\(window.x.upper)]
+        set yrange [\(window.y.lower):\(window.y.upper)]
         set size ratio -1
         set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
         unset colorbox

@@ -10,63 +10,110 @@ extension SuitePlotter {
         let surface = problem.surface
         let name = problem.name
         let floor = surface.minimumValue ?? 0
-        // The function on a 160 × 160 grid (log-scaled above its minimum where it spans decades).
-        let n = 160
-        let xs = (0..<n).map { surface.xRange.lower + (surface.xRange.upper - surface.xRange.lower) * Double($0) / Double(n - 1) }
-        let ys = (0..<n).map { surface.yRange.lower + (surface.yRange.upper - surface.yRange.lower) * Double($0) / Double(n - 1) }
-        var grid = "\(n) " + xs.map(Self.fmt).joined(separator: " ") + "\n"
-        for y in ys {
-            let values = xs.map { x -> Double in
-                let f = surface.value(at: Point(x, y))
-                return surface.logScaleLevels ? log10(f - floor + 1e-3) : f
-            }
-            grid += Self.fmt(y) + " " + values.map { String(format: "%.6g", $0) }.joined(separator: " ") + "\n"
-        }
-        try save(grid, "\(name)-surface.dat")
 
-        // Paths of each optimizer's best run, thinned to at most ~1,500 points.
-        var pathText = "# optimizer step x y loss loss_above_minimum\n"
-        var blocks: [(entry: SuiteSummary.Entry, every: Int, diverged: Bool)] = []
-        var finiteMax = 0.0
+        // Each optimizer's best run, thinned to at most ~1,500 points.
+        var candidates: [(entry: SuiteSummary.Entry, rows: [[String]], diverged: Bool)] = []
         for entry in ranking.entries {
             guard let id = entry.runIDs.first ?? entry.exampleRunID, let rows = paths[id], !rows.isEmpty else { continue }
             let stride = max(1, rows.count / 1500)
             let kept = rows.enumerated().filter { $0.offset % stride == 0 || $0.offset == rows.count - 1 }.map(\.element)
-            pathText += "# \(entry.optimizer)\n"
-            for row in kept {
+            let status = runs.rows.first { $0.first == id }.flatMap { RunStatus(rawValue: runs.value($0, "status")) }
+            candidates.append((entry, kept, status == .diverged))
+        }
+        let start = candidates.first?.rows.first.flatMap { row in Double(row[2]).flatMap { x in Double(row[3]).map { Point(x, $0) } } } ?? surface.start
+        let window = Self.trajectoryWindow(surface, paths: candidates.filter { !$0.diverged }.map(\.rows), start: start)
+
+        try saveSurfaceGrid(surface, window, "\(name)-surface.dat")
+
+        // Paths: a diverged one up to its first point outside the window (the line is clipped
+        // at the border), its exit marked where it crosses the border; the others whole.
+        var pathText = "# optimizer step x y loss loss_above_minimum\n"
+        var blocks: [(entry: SuiteSummary.Entry, every: Int, diverged: Bool, end: Point?, exit: Point?)] = []
+        var finiteMax = 0.0
+        for candidate in candidates {
+            var rows = candidate.rows
+            var exit: Point?
+            if candidate.diverged {
+                let points = rows.map { Point(Double($0[2]) ?? .nan, Double($0[3]) ?? .nan) }
+                if let outside = points.firstIndex(where: { !window.contains($0) }) {
+                    rows = Array(rows.prefix(outside + 1))
+                    exit = outside > 0 ? window.exit(from: points[outside - 1], to: points[outside]) : nil
+                }
+            }
+            pathText += "# \(candidate.entry.optimizer)\n"
+            for row in rows {
                 let loss = Double(row[4]) ?? .nan
                 let above = max(loss - floor, 1e-16)
-                pathText += "\(entry.optimizer) \(row[1]) \(row[2]) \(row[3]) \(row[4]) \(Self.fmt(above))\n"
+                pathText += "\(candidate.entry.optimizer) \(row[1]) \(row[2]) \(row[3]) \(row[4]) \(Self.fmt(above))\n"
             }
             pathText += "\n\n"
-            let status = runs.rows.first { $0.first == id }.flatMap { RunStatus(rawValue: runs.value($0, "status")) }
-            if status != .diverged { finiteMax = max(finiteMax, kept.compactMap { Double($0[4]) }.map { max($0 - floor, 1e-16) }.max() ?? 0) }
-            blocks.append((entry, max(1, kept.count / 12), status == .diverged))
+            if !candidate.diverged {
+                finiteMax = max(finiteMax, candidate.rows.compactMap { Double($0[4]) }.map { max($0 - floor, 1e-16) }.max() ?? 0)
+            }
+            let last = candidate.rows.last.flatMap { row in Double(row[2]).flatMap { x in Double(row[3]).map { Point(x, $0) } } }
+            blocks.append((candidate.entry, max(1, rows.count / 12), candidate.diverged, candidate.diverged ? nil : last, exit))
         }
         try save(pathText, "\(name)-paths.dat")
 
-        var script = PlotStyle.header(name: "\(name)-trajectories", title: "Descent trajectories on \(surface.name)", source: source)
-        script += """
-            set title "\(surface.name): \(surface.formula.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "_", with: "\\\\_"))" noenhanced
-
-            """ + Self.surfaceMap(surface, data: "\(name)-surface.dat")
-            + "plot " + Self.surfaceMapLayers(data: "\(name)-surface.dat").joined(separator: ", \\\n     ")
-        var layers: [String] = []
+        // Markers: start, each path's end (or exit), the minima inside the window.
+        var marks = "$start << EOD\n\(start.x) \(start.y)\nEOD\n"
+        marks += "$minima << EOD\n" + surface.minima.map { "\($0.x) \($0.y)" }.joined(separator: "\n") + "\nEOD\n"
         for (i, block) in blocks.enumerated() {
-            let color = PlotStyle.color(block.entry.optimizer)
-            let suffix = block.diverged ? " [diverged]" : ""
-            layers.append("\"\(name)-paths.dat\" index \(i) using 3:4 with lines lw 2 lc rgb \"\(color)\" title \"\(Self.label(block.entry))\(suffix)\"")
-            layers.append("\"\(name)-paths.dat\" index \(i) every \(block.every) using 3:4 with points pt 7 ps 0.7 lc rgb \"\(color)\" notitle")
+            marks += "$end\(i) << EOD\n" + (block.end.map { "\($0.x) \($0.y)" } ?? "nan nan") + "\nEOD\n"
+            marks += "$exit\(i) << EOD\n" + (block.exit.map { "\($0.x) \($0.y)" } ?? "nan nan") + "\nEOD\n"
         }
-        let start = blocks.first.flatMap { block in (block.entry.runIDs.first ?? block.entry.exampleRunID).flatMap { paths[$0]?.first } }.map { "\($0[2]) \($0[3])" } ?? "\(surface.start.x) \(surface.start.y)"
-        script = script.replacingOccurrences(of: "\nplot \"", with: "\n$start << EOD\n\(start)\nEOD\n$minima << EOD\n"
-            + surface.minima.map { "\($0.x) \($0.y)" }.joined(separator: "\n") + "\nEOD\nplot \"")
-        layers.append("$start using 1:2 with points pt 4 ps 2 lw 2 lc rgb \"#000000\" title \"start\"")
+        func layers(_ i: Int, titled: Bool) -> [String] {
+            let block = blocks[i], color = PlotStyle.color(block.entry.optimizer)
+            let title = titled ? "title \"\(Self.label(block.entry))\(block.diverged ? " [diverged]" : "")\"" : "notitle"
+            return ["\"\(name)-paths.dat\" index \(i) using 3:4 with lines lw 2 lc rgb \"\(color)\" \(title)",
+                    "\"\(name)-paths.dat\" index \(i) every \(block.every) using 3:4 with points pt 7 ps 0.6 lc rgb \"\(color)\" notitle",
+                    "$end\(i) using 1:2 with points pt 7 ps 1.8 lc rgb \"\(color)\" notitle",
+                    "$end\(i) using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb \"#000000\" notitle",
+                    "$exit\(i) using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb \"\(color)\" notitle"]
+        }
+        var keyLayers = ["NaN with points pt 4 ps 1.6 lw 2 lc rgb \"#000000\" title \"start\"",
+                         "NaN with points pt 6 ps 1.6 lw 1.5 lc rgb \"#000000\" title \"end\""]
+        if blocks.prefix(4).contains(where: { $0.exit != nil }) {
+            keyLayers.append("NaN with points pt 2 ps 2 lw 3 lc rgb \"#000000\" title \"left the window (diverged)\"")
+        }
+        var fixedMarks = ["$start using 1:2 with points pt 4 ps 2 lw 2 lc rgb \"#000000\" notitle"]
         if !surface.minima.isEmpty {
-            layers.append("$minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb \"#c00000\" title \"global minimum\"")
+            fixedMarks.append("$minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb \"#c00000\" title \"global minimum\"")
         }
-        script += ", \\\n     " + layers.joined(separator: ", \\\n     ") + "\n"
+        let formula = surface.formula.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "_", with: "\\\\_")
+
+        // The overlay: the best-ranked four (all when there are at most four).
+        let shown = Array(blocks.indices.prefix(4))
+        var script = PlotStyle.header(name: "\(name)-trajectories", title: "Descent trajectories on \(surface.name)", source: source)
+        let more = blocks.count > shown.count ? "\\nthe \(shown.count) best-ranked of \(blocks.count) optimizers (all of them: \(name)-trajectories-panels)" : ""
+        script += "set title \"\(surface.name): \(formula)\(more)\" noenhanced\n"
+        script += Self.surfaceMap(window, data: "\(name)-surface.dat") + marks
+        script += "plot " + (Self.surfaceMapLayers(data: "\(name)-surface.dat") + shown.flatMap { layers($0, titled: true) }
+                             + fixedMarks + keyLayers).joined(separator: ", \\\n     ") + "\n"
         try save(script, "\(name)-trajectories.gp")
+
+        // Small multiples: one panel per optimizer at its best setting, the same map in each.
+        let columns = blocks.count <= 4 ? max(1, blocks.count) : (blocks.count <= 9 ? 3 : 4)
+        let rows = max(1, (blocks.count + columns - 1) / columns)
+        var panels = PlotStyle.header(name: "\(name)-trajectories-panels", title: "Descent trajectories on \(surface.name), one panel per optimizer",
+                                      source: source, size: (1200, max(520, 60 + 340 * rows)))
+        panels += Self.surfaceMap(window, data: "\(name)-surface.dat") + marks
+        panels += """
+            unset key
+            set xlabel ""
+            set ylabel ""
+            set tics font ",8"
+            set multiplot layout \(rows),\(columns) title "\(Gnuplot.text(surface.name)): each optimizer at its best setting. □ start, ● end, red ✱ minimum\(blocks.contains { $0.exit != nil } ? ", × where a diverged path leaves the window" : "")"
+
+            """
+        for i in blocks.indices {
+            let block = blocks[i]
+            panels += "set title \"\(Self.label(block.entry))\(block.diverged ? " [diverged]" : "")\" tc rgb \"\(PlotStyle.color(block.entry.optimizer))\"\n"
+            panels += "plot " + (Self.surfaceMapLayers(data: "\(name)-surface.dat") + layers(i, titled: false) + fixedMarks)
+                .joined(separator: ", \\\n     ") + "\n"
+        }
+        panels += "unset multiplot\n"
+        try save(panels, "\(name)-trajectories-panels.gp")
         var animation: [Figure] = []
         if animate {
             // The same map, drawn 60 times with the paths cut at a growing step.
@@ -103,6 +150,66 @@ extension SuitePlotter {
         loss += "plot " + lossLayers.joined(separator: ", \\\n     ") + "\n"
         try save(loss, "\(name)-loss.gp")
         return [Figure(name: "\(name)-trajectories", title: "Descent trajectories on \(surface.name)"),
+                Figure(name: "\(name)-trajectories-panels", title: "Descent trajectories on \(surface.name), one panel per optimizer"),
                 Figure(name: "\(name)-loss", title: "Loss against step on \(surface.name)")] + animation
+    }
+
+    /// The function over `window` on a 160 × 160 grid (log-scaled above its minimum where it
+    /// spans decades), for `surfaceMapLayers`.
+    func saveSurfaceGrid(_ surface: Surface, _ window: PlotWindow, _ file: String) throws {
+        let n = 160, floor = surface.minimumValue ?? 0
+        let xs = (0..<n).map { window.x.lower + (window.x.upper - window.x.lower) * Double($0) / Double(n - 1) }
+        let ys = (0..<n).map { window.y.lower + (window.y.upper - window.y.lower) * Double($0) / Double(n - 1) }
+        var grid = "\(n) " + xs.map(Self.fmt).joined(separator: " ") + "\n"
+        for y in ys {
+            let values = xs.map { x -> Double in
+                let f = surface.value(at: Point(x, y))
+                return surface.logScaleLevels ? log10(f - floor + 1e-3) : f
+            }
+            grid += Self.fmt(y) + " " + values.map { String(format: "%.6g", $0) }.joined(separator: " ") + "\n"
+        }
+        try save(grid, file)
+    }
+
+    /// The region a figure of paths shows: the finished paths, the start and the minima
+    /// inside the surface's plot window, padded by 8% and kept within that window.
+    static func trajectoryWindow(_ surface: Surface, paths: [[[String]]], start: Point) -> PlotWindow {
+        var xs = [start.x], ys = [start.y]
+        for rows in paths {
+            for row in rows { if let x = Double(row[2]), let y = Double(row[3]), x.isFinite, y.isFinite { xs.append(x); ys.append(y) } }
+        }
+        for m in surface.minima where surface.xRange.lower <= m.x && m.x <= surface.xRange.upper
+            && surface.yRange.lower <= m.y && m.y <= surface.yRange.upper { xs.append(m.x); ys.append(m.y) }
+        func span(_ values: [Double], _ range: Interval) -> Interval {
+            var low = max(values.min()!, range.lower), high = min(values.max()!, range.upper)
+            let least = (range.upper - range.lower) * 0.05
+            if high - low < least { let mid = (low + high) / 2; (low, high) = (mid - least / 2, mid + least / 2) }
+            let pad = (high - low) * 0.08
+            return Interval(max(range.lower, low - pad), min(range.upper, high + pad))
+        }
+        return PlotWindow(x: span(xs, surface.xRange), y: span(ys, surface.yRange))
+    }
+}
+
+/// The x and y ranges a map is drawn over.
+struct PlotWindow {
+    var x: Interval
+    var y: Interval
+
+    func contains(_ p: Point) -> Bool {
+        p.x.isFinite && p.y.isFinite && x.lower <= p.x && p.x <= x.upper && y.lower <= p.y && p.y <= y.upper
+    }
+
+    /// Where the segment from `inside` to `outside` crosses the border (the border point
+    /// nearest `inside` along the segment); `inside` itself when `outside` is not finite.
+    func exit(from inside: Point, to outside: Point) -> Point {
+        guard outside.x.isFinite, outside.y.isFinite else { return inside }
+        var t = 1.0
+        let dx = outside.x - inside.x, dy = outside.y - inside.y
+        if dx > 0, outside.x > x.upper { t = min(t, (x.upper - inside.x) / dx) }
+        if dx < 0, outside.x < x.lower { t = min(t, (x.lower - inside.x) / dx) }
+        if dy > 0, outside.y > y.upper { t = min(t, (y.upper - inside.y) / dy) }
+        if dy < 0, outside.y < y.lower { t = min(t, (y.lower - inside.y) / dy) }
+        return Point(inside.x + max(0, t) * dx, inside.y + max(0, t) * dy)
     }
 }

@@ -4,10 +4,10 @@
 #   gnuplot -e "format='svg'" mnist-heatmap.gp   (SVG)
 if (!exists("format")) format = "png"
 if (format eq "svg") {
-    set terminal svg size 1000,640 dynamic enhanced font "Helvetica,13" background rgb "white"
+    set terminal svg size 1100,520 dynamic enhanced font "Helvetica,13" background rgb "white"
     set output "mnist-heatmap.svg"
 } else {
-    set terminal pngcairo size 1000,640 enhanced font "Helvetica,11" background rgb "white"
+    set terminal pngcairo size 1100,520 enhanced font "Helvetica,11" background rgb "white"
     set output "mnist-heatmap.png"
 }
 set encoding utf8
@@ -15,26 +15,27 @@ set key outside right top box opaque
 set grid lc rgb "#dddddd"
 unset key
 set palette defined (0 "#0d0887", 1 "#7e03a8", 2 "#cc4778", 3 "#f89540", 4 "#f0f921")
-set cbrange [0.7203168450869271:2.2890000712871554]
-set cblabel "final val loss"
-set xtics ("0.001" 0, "0.1" 1) rotate by -45 font ",8"
-set ytics ("0" 0, "0.001" 1) font ",8"
+set cbrange [0.7203168522557826:2.28900005698204]
+set cblabel "final val loss (mean over repeats)"
+set xtics ("0.001" 0, "0.1" 1) font ",9"
+set ytics ("0" 0, "0.001" 1) font ",9"
 set xrange [-0.5:1.5]
 set yrange [-0.5:1.5]
-set multiplot layout 1,3 title "mnist: final val loss over learning rate × L2 (× diverged; mean over repeats)"
+set xlabel "lr" offset 0,0.5
+set ylabel "L2" offset 1,0
+unset colorbox
+set multiplot layout 1,3 margins 0.07,0.86,0.08,0.90 spacing 0.07,0.12 title "mnist: final val loss over learning rate × L2 (× every run diverged; (k/n): k of n runs averaged)"
 set title "sgd" tc rgb "#000000"
-set xlabel "lr"
-set ylabel "L2"
 plot "mnist-heatmap.dat" index 0 using 2:3:4 with image, \
-     "" index 0 using 2:($5 > 0 ? $3 : NaN) with points pt 2 ps 2 lw 2 lc rgb "#000000"
+     "" index 0 using 2:3:6:7 with labels font ",9" tc rgb variable, \
+     "" index 0 using 2:($5 > 0 ? $3 : NaN) with points pt 2 ps 2.5 lw 2 lc rgb "#000000"
 set title "momentum" tc rgb "#E69F00"
-set xlabel "lr"
-set ylabel "L2"
 plot "mnist-heatmap.dat" index 1 using 2:3:4 with image, \
-     "" index 1 using 2:($5 > 0 ? $3 : NaN) with points pt 2 ps 2 lw 2 lc rgb "#000000"
+     "" index 1 using 2:3:6:7 with labels font ",9" tc rgb variable, \
+     "" index 1 using 2:($5 > 0 ? $3 : NaN) with points pt 2 ps 2.5 lw 2 lc rgb "#000000"
+set colorbox user origin screen 0.89, screen 0.12 size screen 0.02, screen 0.74
 set title "adam" tc rgb "#D55E00"
-set xlabel "lr"
-set ylabel "L2"
 plot "mnist-heatmap.dat" index 2 using 2:3:4 with image, \
-     "" index 2 using 2:($5 > 0 ? $3 : NaN) with points pt 2 ps 2 lw 2 lc rgb "#000000"
+     "" index 2 using 2:3:6:7 with labels font ",9" tc rgb variable, \
+     "" index 2 using 2:($5 > 0 ? $3 : NaN) with points pt 2 ps 2.5 lw 2 lc rgb "#000000"
 unset multiplot

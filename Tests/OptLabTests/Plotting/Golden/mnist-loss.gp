@@ -4,23 +4,27 @@
 #   gnuplot -e "format='svg'" mnist-loss.gp   (SVG)
 if (!exists("format")) format = "png"
 if (format eq "svg") {
-    set terminal svg size 1000,640 dynamic enhanced font "Helvetica,13" background rgb "white"
+    set terminal svg size 1020,560 dynamic enhanced font "Helvetica,13" background rgb "white"
     set output "mnist-loss.svg"
 } else {
-    set terminal pngcairo size 1000,640 enhanced font "Helvetica,11" background rgb "white"
+    set terminal pngcairo size 1020,560 enhanced font "Helvetica,11" background rgb "white"
     set output "mnist-loss.png"
 }
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set multiplot layout 1,2 title "mnist: loss against epoch (mean over repeats, band: min–max)"
+set multiplot layout 1,2 margins 0.07,0.647,0.12,0.88 spacing 0.07,0 title "mnist: loss against epoch (mean over repeats, band: min–max)"
 set logscale y
+set autoscale yfix
+set offsets 0, 0, graph 0.04, graph 0.04
+set ytics (1e-06, 2e-06, 3e-06, 4e-06, 5e-06, 7e-06, 1e-05, 2e-05, 3e-05, 4e-05, 5e-05, 7e-05, 0.0001, 0.0002, 0.0003, 0.0004, 0.0005, 0.0007, 0.001, 0.002, 0.003, 0.004, 0.005, 0.007, 0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1, 2, 3, 4, 5, 7, 10, 20, 30, 40, 50, 70, 100, 200, 300, 400, 500, 700, 1000, 2000, 3000, 4000, 5000, 7000, 10000, 20000, 30000, 40000, 50000, 70000)
+set format y "%g"
 set xlabel "epoch"
-set key below font ",9"
-set bmargin 7
+unset key
 set xtics 1
 set ylabel "training loss (cross-entropy or MSE)"
 set title "training"
+
 plot "mnist-curves.dat" index 0 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
      "mnist-curves.dat" index 0 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.1, l2=0.001)", \
      "mnist-curves.dat" index 1 using 2:4:5 with filledcurves fs transparent solid 0.18 noborder lc rgb "#000000" notitle, \
@@ -29,6 +33,7 @@ plot "mnist-curves.dat" index 0 using 2:4:5 with filledcurves fs transparent sol
      "mnist-curves.dat" index 2 using 2:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#D55E00" title "adam (lr=0.1, l2=0.001)"
 set ylabel "validation loss"
 set title "validation"
+set key at screen 0.667, screen 0.88 left top Left reverse box opaque samplen 2 font ",10"
 plot "mnist-curves.dat" index 0 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#E69F00" notitle, \
      "mnist-curves.dat" index 0 using 2:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#E69F00" title "momentum (lr=0.1, l2=0.001)", \
      "mnist-curves.dat" index 1 using 2:7:8 with filledcurves fs transparent solid 0.18 noborder lc rgb "#000000" notitle, \

@@ -13,13 +13,15 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "mnist: final test accuracy at each optimizer's best setting (bar: mean; dots: seeds; ± std with 3+ seeds)"
+set title "mnist: final test accuracy at each optimizer's best setting, ranked\ndots: seeds; bar: mean; 2 seeds: too few for an interval"
 set ylabel "test accuracy"
-set style fill solid 0.6 border rgb "#333333"
-set boxwidth 0.7
 set xtics rotate by -30
 unset key
-set yrange [0:1]
-plot "mnist-ranking.dat" index 0 using 1:3:5:xtic(2) with boxes lc rgb variable, \
-     "" index 0 using 1:3:4 with yerrorbars pt -1 lw 1.5 lc rgb "#000000", \
-     "" index 1 using 1:2 with points pt 7 ps 0.7 lc rgb "#000000"
+set xrange [-0.6:*]
+set offsets 0, 0.6, 0.02, 0.02
+unset grid
+set grid ytics back lc rgb "#dddddd"
+plot "mnist-ranking.dat" index 1 using 1:2:3 with points pt 7 ps 1.1 lc rgb variable, \
+     "" index 0 using ($1 - 0.28):3:(0.56):(0):6 with vectors nohead lw 3 lc rgb variable, \
+     "" index 0 using 1:($4 == $4 ? $3 : NaN):4:5 with yerrorbars pt -1 lw 1.2 lc rgb "#333333", \
+     "" index 0 using 1:(NaN):xtic(2) notitle

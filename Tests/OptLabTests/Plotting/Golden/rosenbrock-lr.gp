@@ -13,16 +13,35 @@ if (format eq "svg") {
 set encoding utf8
 set key outside right top box opaque
 set grid lc rgb "#dddddd"
-set title "rosenbrock: final loss against learning rate (best over other settings; × diverged)"
+set multiplot title "rosenbrock: final loss against learning rate (best over other settings)"
 set logscale x
+set xrange [0.0008:0.125]
+set lmargin at screen 0.12
+set rmargin at screen 0.74
+set tmargin at screen 0.90
+set bmargin at screen 0.77
+set format x ""
+set yrange [-0.6:2.6]
+set ytics ("sgd" 0, "momentum" 1, "adam" 2) font ",8"
+set grid xtics
+unset key
+set label 1 "diverged" at graph 1.01, graph 0.5 left font ",10"
+plot "rosenbrock-lr.dat" index 0 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#000000" notitle, \
+     "rosenbrock-lr.dat" index 1 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#E69F00" notitle, \
+     "rosenbrock-lr.dat" index 2 using 2:4 with points pt 2 ps 1.4 lw 2 lc rgb "#D55E00" notitle
+unset label 1
+unset yrange
+set ytics auto font ""
+set grid
+set key at screen 0.76, screen 0.75 left top Left reverse box opaque samplen 2 font ",10"
+set tmargin at screen 0.75
+set bmargin at screen 0.12
 set format x "10^{%L}"
 set xlabel "learning rate η"
 set ylabel "final loss"
 set logscale y
 set format y "10^{%L}"
 plot "rosenbrock-lr.dat" index 0 using 2:3 with linespoints lw 2 pt 7 lc rgb "#000000" title "sgd", \
-     "rosenbrock-lr.dat" index 0 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#000000" notitle, \
      "rosenbrock-lr.dat" index 1 using 2:3 with linespoints lw 2 pt 7 lc rgb "#E69F00" title "momentum", \
-     "rosenbrock-lr.dat" index 1 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#E69F00" notitle, \
-     "rosenbrock-lr.dat" index 2 using 2:3 with linespoints lw 2 pt 7 lc rgb "#D55E00" title "adam", \
-     "rosenbrock-lr.dat" index 2 using 2:4 with points pt 2 ps 1.6 lw 2 lc rgb "#D55E00" notitle
+     "rosenbrock-lr.dat" index 2 using 2:3 with linespoints lw 2 pt 7 lc rgb "#D55E00" title "adam"
+unset multiplot

@@ -17,7 +17,7 @@ set title "rosenbrock: f(x,y) = (1 - x)^2 + 100*(y - x^2)^2" noenhanced
 set xlabel "x"
 set ylabel "y"
 set xrange [-2.0:2.0]
-set yrange [-1.0:3.0]
+set yrange [-0.7576979543641678:2.8912652128193956]
 set size ratio -1
 set palette defined (0 "#fbfbfb", 1 "#dfe7ef", 2 "#a9bfd3")
 unset colorbox
@@ -36,13 +36,42 @@ EOD
 $minima << EOD
 1.0 1.0
 EOD
+$end0 << EOD
+0.9216233957144723 0.8490606900156353
+EOD
+$exit0 << EOD
+nan nan
+EOD
+$end1 << EOD
+-0.9939909949417358 0.9960215715347207
+EOD
+$exit1 << EOD
+nan nan
+EOD
+$end2 << EOD
+-1.169491777432022 1.3733795812532532
+EOD
+$exit2 << EOD
+nan nan
+EOD
 plot "rosenbrock-surface.dat" nonuniform matrix with image notitle, \
      $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle, \
      "rosenbrock-paths.dat" index 0 using 3:4 with lines lw 2 lc rgb "#E69F00" title "momentum (lr=0.001)", \
-     "rosenbrock-paths.dat" index 0 every 33 using 3:4 with points pt 7 ps 0.7 lc rgb "#E69F00" notitle, \
+     "rosenbrock-paths.dat" index 0 every 33 using 3:4 with points pt 7 ps 0.6 lc rgb "#E69F00" notitle, \
+     $end0 using 1:2 with points pt 7 ps 1.8 lc rgb "#E69F00" notitle, \
+     $end0 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit0 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#E69F00" notitle, \
      "rosenbrock-paths.dat" index 1 using 3:4 with lines lw 2 lc rgb "#000000" title "sgd (lr=0.001)", \
-     "rosenbrock-paths.dat" index 1 every 33 using 3:4 with points pt 7 ps 0.7 lc rgb "#000000" notitle, \
+     "rosenbrock-paths.dat" index 1 every 33 using 3:4 with points pt 7 ps 0.6 lc rgb "#000000" notitle, \
+     $end1 using 1:2 with points pt 7 ps 1.8 lc rgb "#000000" notitle, \
+     $end1 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit1 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#000000" notitle, \
      "rosenbrock-paths.dat" index 2 using 3:4 with lines lw 2 lc rgb "#D55E00" title "adam (lr=0.1)", \
-     "rosenbrock-paths.dat" index 2 every 33 using 3:4 with points pt 7 ps 0.7 lc rgb "#D55E00" notitle, \
-     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" title "start", \
-     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum"
+     "rosenbrock-paths.dat" index 2 every 33 using 3:4 with points pt 7 ps 0.6 lc rgb "#D55E00" notitle, \
+     $end2 using 1:2 with points pt 7 ps 1.8 lc rgb "#D55E00" notitle, \
+     $end2 using 1:2 with points pt 6 ps 1.8 lw 1.5 lc rgb "#000000" notitle, \
+     $exit2 using 1:2 with points pt 2 ps 2.6 lw 3 lc rgb "#D55E00" notitle, \
+     $start using 1:2 with points pt 4 ps 2 lw 2 lc rgb "#000000" notitle, \
+     $minima using 1:2 with points pt 3 ps 2.2 lw 2 lc rgb "#c00000" title "global minimum", \
+     NaN with points pt 4 ps 1.6 lw 2 lc rgb "#000000" title "start", \
+     NaN with points pt 6 ps 1.6 lw 1.5 lc rgb "#000000" title "end"

@@ -70,6 +70,9 @@ extension OptLabCommand {
         @Option(help: ArgumentHelp("Write the per-epoch rows (columns of epochs.csv) to this file.", valueName: "file"))
         public var csv: String?
 
+        @Option(help: ArgumentHelp("Draw the run's loss and accuracy against epoch into this .png or .svg file (needs gnuplot).", valueName: "file"))
+        public var plot: String?
+
         @Option(help: "run_id written in the CSV.")
         public var runID: String = "train"
 
@@ -79,12 +82,18 @@ extension OptLabCommand {
 
         public func run() throws {
             let configuration = try makeConfiguration()
+            if let plot {
+                _ = try QuickLook.format(of: plot)
+                guard SuitePlotter.gnuplotPath() != nil else { throw RuntimeFailure("--plot needs gnuplot (apt-get install gnuplot-nox)") }
+            }
             let sets = try data.load(seed: seed)
             let layers = configuration.hiddenLayers.count + 1
             let writer = try csv.map { try CSVFileWriter(path: $0, header: EpochRecord.csvHeader(layers: layers)) }
             let team = threading.team()
+            var records: [EpochRecord] = []
             let result = try Trainer.train(configuration, training: sets.training, validation: sets.validation,
                                            test: sets.test, team: team) { record in
+                records.append(record)
                 try writer?.write(record.csvFields(runID: runID, layers: layers))
                 print(Self.describe(record, of: configuration.epochs))
             }
@@ -96,6 +105,13 @@ extension OptLabCommand {
                 summary += " (weights of epoch \(result.keptEpoch))"
             }
             print(summary + String(format: ", %.2f s", result.profile.totalSeconds))
+            if let plot {
+                let spec = configuration.optimizer
+                let title = "\(data.dataset) \(([784] + configuration.hiddenLayers + [10]).map(String.init).joined(separator: "-")), "
+                    + "\(spec.kind.rawValue) (\(spec.convention.rawValue)), batch \(configuration.batchSize), seed \(seed): \(result.status.rawValue)"
+                try TrainingFigure.draw(records, optimizer: spec.kind.rawValue, title: title, to: plot)
+                print("drew \(plot)")
+            }
         }
 
         func makeConfiguration() throws -> TrainingConfiguration {

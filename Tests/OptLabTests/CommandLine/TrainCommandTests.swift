@@ -18,6 +18,7 @@ struct TrainCommandTests {
         (["--dataset", "mnist", "--monitor", "val_los"], "did you mean 'val_loss'?"),
         (["--dataset", "mnist", "--data-dir", "/nonexistent", "--validation", "10"], "the data folder /nonexistent does not exist"),
         (["--dataset", "mnist", "--threads", "100000"], "--threads must be from 1 to 256"),
+        (["--dataset", "mnist", "--plot", "run.jpg"], "--plot writes a .png or .svg file"),
         (["--dataset", "mnist", "--layers", "1000000000"], "a hidden layer has 1 to 10000 units"),
         (["--dataset", "mnist", "--seed", "18446744073709551616"], "--seed"),
     ])
@@ -80,4 +81,21 @@ struct TrainCommandTests {
         let loss = Double(rows[1][2]) ?? .nan
         #expect(!loss.isFinite || loss > 100, "\(rows[1][2])")
     }
+
+    @Test("--plot draws the run's loss and accuracy from its own epochs, in the optimizer's colour",
+          .enabled(if: SuitePlotter.gnuplotPath() != nil, "needs gnuplot (apt-get install gnuplot-nox)"))
+    func quickLook() throws {
+        let root = ExecutionTests.temporaryRoot()
+        let (png, csv) = (root + "/run.png", root + "/run.csv")
+        let (code, message) = OptLabCommand.execute(["train", "--dataset", "mnist", "--data-dir", Self.dataDirectory,
+                                                     "--validation", "100", "--layers", "8", "--epochs", "3", "--batch-size", "50",
+                                                     "--optimizer", "momentum", "--csv", csv, "--plot", png])
+        #expect(code == 0, "\(message ?? "")")
+        let image = try PNGImage(path: png)
+        #expect(image.width == 1100 && image.height == 520 && image.distinctColors > 40)
+        // Momentum's own colour is in the picture.
+        #expect(image.contains(rgb: UInt32(PlotStyle.color("momentum").dropFirst(), radix: 16)!))
+        #expect(try CSV.parse(String(contentsOfFile: csv, encoding: .utf8)).count == 4, "header and three epochs")
+    }
+
 }

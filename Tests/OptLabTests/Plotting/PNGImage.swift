@@ -84,4 +84,7 @@ struct PNGImage {
     }
 
     var distinctColors: Int { Set(pixels).count }
+
+    /// Whether some pixel has exactly this colour (0xRRGGBB).
+    func contains(rgb: UInt32) -> Bool { pixels.contains(rgb) }
 }

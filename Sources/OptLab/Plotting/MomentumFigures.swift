@@ -65,33 +65,46 @@ extension SuitePlotter {
             let ids = chosen.map { members($0.cell) }
             let epochs = try Self.rows(of: resultsDirectory + "/epochs.csv", ids: Set(ids.flatMap { $0 }))
             let header = EpochRecord.baseColumns
-            let (trainColumn, valColumn) = (header.firstIndex(of: "train_loss")!, header.firstIndex(of: "val_loss")!)
-            var text = "# epoch train_loss_mean val_loss_mean, one block per chosen cell\n"
+            // The target's own metric (`val_acc_0.93` → val_acc) against epoch, with the target
+            // as a dashed line and each cell's mean epochs to reach it marked on that line.
+            let split = a.target.lastIndex(of: "_")
+            let metric = split.map { String(a.target[..<$0]) } ?? "train_loss"
+            let threshold = split.flatMap { Double(a.target[a.target.index(after: $0)...]) }
+            let metricColumn = header.firstIndex(of: metric) ?? header.firstIndex(of: "train_loss")!
+            let isLoss = metric.hasSuffix("loss")
+            var text = "# epoch \(metric)_mean, one block per chosen cell; then the epochs to target\n"
             var layers: [String] = []
+            var marks = "$reached << EOD\n"
             for (i, (cell, why)) in chosen.enumerated() {
                 let series = ids[i].compactMap { epochs[$0] }
                 let longest = series.map(\.count).max() ?? 0
                 text += "# \(label(cell, why))\n"
                 for e in 0..<longest {
-                    func mean(_ column: Int) -> Double {
-                        let values = series.compactMap { e < $0.count ? Double($0[e][column]) : nil }.filter(\.isFinite)
-                        return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-                    }
-                    text += "\(e + 1) \(Self.fmt(mean(trainColumn))) \(Self.fmt(mean(valColumn)))\n"
+                    let values = series.compactMap { e < $0.count ? Double($0[e][metricColumn]) : nil }.filter(\.isFinite)
+                    text += "\(e + 1) \(Self.fmt(values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)))\n"
                 }
                 text += "\n\n"
                 let color = colors[i % colors.count]
-                layers.append("\"\(name).dat\" index \(i) using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(color)\" title \"\(Gnuplot.text(label(cell, why))): train\"")
-                layers.append("\"\(name).dat\" index \(i) using 1:3 with lines lw 2 dt 2 lc rgb \"\(color)\" title \"validation\"")
+                let reached = cell.meanToTarget.map { String(format: ", reached in %.3g epochs", $0) + (cell.reached < cell.repeats ? " (\(cell.reached)/\(cell.repeats))" : "") } ?? ", not reached"
+                layers.append("\"\(name).dat\" index \(i) using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc rgb \"\(color)\" title \"\(Gnuplot.text(label(cell, why) + reached))\"")
+                if let threshold, let at = cell.meanToTarget { marks += "\(at) \(threshold) \(Int(color.dropFirst(), radix: 16) ?? 0)\n" }
             }
+            marks += "nan nan 0\nEOD\n"
             try save(text, "\(name).dat")
-            var script = PlotStyle.header(name: name, title: "\(a.problem): loss of chosen (ξ, α) cells", source: source)
+            if let threshold {
+                layers.append("\(threshold) with lines dt 2 lw 1.5 lc rgb \"#555555\" title \"target \(Gnuplot.text(a.target.replacingOccurrences(of: "_", with: " ")))\"")
+                layers.append("$reached using 1:2:3 with points pt 13 ps 2.2 lc rgb variable notitle")
+            }
+            let pretty = metric.replacingOccurrences(of: "val_", with: "validation ").replacingOccurrences(of: "train_", with: "training ")
+                .replacingOccurrences(of: "acc", with: "accuracy")
+            var script = PlotStyle.header(name: name, title: "\(a.problem): \(pretty) of chosen (ξ, α) cells", source: source)
             script += """
-                set title "\(Gnuplot.text(a.problem)): training (solid) and validation (dashed) loss of chosen cells, mean over repeats"
+                set title "\(Gnuplot.text(a.problem)): \(pretty) of chosen (ξ, α) cells, mean over repeats; ◆ where the mean reaches the target"
                 set xlabel "epoch"
-                set ylabel "cross-entropy loss"
-                set logscale y
-                plot \(layers.joined(separator: ", \\\n     "))
+                set ylabel "\(pretty)"
+                set key below
+                \(isLoss ? "set logscale y" : "")
+                \(marks)plot \(layers.joined(separator: ", \\\n     "))
 
                 """
             try save(script, "\(name).gp")

@@ -167,7 +167,8 @@ struct PlottingTests {
     /// Numbers in the network figures' scripts depend on the training results (best
     /// settings in labels, the colour range), so those goldens compare with every
     /// number replaced by `#`.
-    @Test("golden text of the network figures' scripts, numbers masked", arguments: ["mnist-loss", "mnist-heatmap"])
+    @Test("golden text of the network figures' scripts, numbers masked",
+          arguments: ["mnist-loss", "mnist-heatmap", "mnist-accuracy", "mnist-loss-time", "mnist-lr"])
     func maskedGolden(name: String) throws {
         let (plots, _, _) = try Self.rendered
         func masked(_ text: String) -> String {
@@ -228,6 +229,13 @@ struct PlottingTests {
         // whole number (a cell reached by only some repeats would add "(k/n)").
         let data = try String(contentsOfFile: root + "/plots/\(figure.name).dat", encoding: .utf8)
         #expect(data.contains("\n1 0 86.0 0 \"86\" "))
+        // Both scripts, exactly (a surface is deterministic).
+        for name in [figure.name, cells.name] {
+            let script = try String(contentsOfFile: root + "/plots/\(name).gp", encoding: .utf8)
+                .replacingOccurrences(of: root, with: "ROOT")
+            try Self.updateGoldenIfAsked(name, script)
+            #expect(script == (try String(contentsOfFile: "Tests/OptLabTests/Plotting/Golden/\(name).gp", encoding: .utf8)), "\(name)")
+        }
     }
 
     @Test("--where draws only the selected runs; an unknown column or an empty selection is an input error")

@@ -166,21 +166,27 @@ public struct MomentumLab: Codable, Sendable {
     /// the folder's runs.csv, trajectories.csv and epochs.csv.
     public static func labs(resultsDirectory: String, runs rows: [[String]], suite: Suite?) throws -> [MomentumLab] {
         let analyses = MomentumAnalysis.analyses(runsCSV: rows)
-        guard !analyses.isEmpty, let header = rows.first,
+        guard let header = rows.first,
               let idColumn = header.firstIndex(of: "run_id"), let problemColumn = header.firstIndex(of: "problem"),
               let optimizerColumn = header.firstIndex(of: "optimizer"), let xiColumn = header.firstIndex(of: "momentum"),
               let lrColumn = header.firstIndex(of: "lr"), let statusColumn = header.firstIndex(of: "status") else { return [] }
-        let repeatColumn = header.firstIndex(of: "repeat")
+        let repeatColumn = header.firstIndex(of: "repeat"), typeColumn = header.firstIndex(of: "type")
         var labs: [MomentumLab] = []
+        // Every problem whose momentum runs sweep at least two ξ and two α, in runs.csv order,
+        // whether or not a run reached a target.
         var problems: [String] = []
-        for a in analyses where !problems.contains(a.problem) { problems.append(a.problem) }
+        let momentumRows = rows.dropFirst().filter { $0[optimizerColumn] == "momentum" && Double($0[xiColumn]) != nil }
+        for row in momentumRows where !problems.contains(row[problemColumn]) { problems.append(row[problemColumn]) }
         for problem in problems {
             let mine = analyses.filter { $0.problem == problem }
-            let first = mine[0]
-            let members = rows.dropFirst().filter { $0[problemColumn] == problem && $0[optimizerColumn] == "momentum" }
+            let members = momentumRows.filter { $0[problemColumn] == problem }
+            let xis = Set(members.compactMap { Double($0[xiColumn]) }).sorted()
+            let alphas = Set(members.compactMap { Double($0[lrColumn]) }).sorted()
+            guard xis.count > 1, alphas.count > 1 else { continue }
+            let unit = typeColumn.map { members.first?[$0] == "surface" ? "steps" : "epochs" } ?? "epochs"
             var cells: [Cell] = []
-            for xi in first.xis {
-                for alpha in first.alphas {
+            for xi in xis {
+                for alpha in alphas {
                     let runs = members.filter { Double($0[xiColumn]) == xi && Double($0[lrColumn]) == alpha }
                     guard !runs.isEmpty else { continue }
                     cells.append(Cell(xi: xi, alpha: alpha, runs: runs.map { row in
@@ -188,13 +194,19 @@ public struct MomentumLab: Codable, Sendable {
                     }.sorted { $0.repeat < $1.repeat }))
                 }
             }
-            let targets = mine.map { a in
+            var targets = mine.map { a in
                 let matched = cells.map { a.cell(xi: $0.xi, alpha: $0.alpha) }
                 return Target(name: a.target, mean: matched.map { $0?.meanToTarget.map(rounded) }, reached: matched.map { $0?.reached ?? 0 },
                               repeats: matched.map { $0?.repeats ?? 0 }, diverged: matched.map { $0?.diverged ?? 0 })
             }
-            var lab = MomentumLab(problem: problem, kind: first.unit == "steps" ? "surface" : "network", unit: first.unit,
-                                  xis: first.xis, alphas: first.alphas, cells: cells, targets: targets)
+            // No target, or none reached: the grid still shows where runs diverged.
+            if targets.isEmpty {
+                targets = [Target(name: "no target reached", mean: cells.map { _ in nil }, reached: cells.map { _ in 0 },
+                                  repeats: cells.map(\.runs.count),
+                                  diverged: cells.map { $0.runs.filter { $0.status == RunStatus.diverged.rawValue }.count })]
+            }
+            var lab = MomentumLab(problem: problem, kind: unit == "steps" ? "surface" : "network", unit: unit,
+                                  xis: xis, alphas: alphas, cells: cells, targets: targets)
             let ids = Set(cells.flatMap { $0.runs.map(\.id) })
             if lab.kind == "surface" {
                 let surfaceProblem = suite?.problems.lazy.compactMap { p -> Suite.SurfaceProblem? in
@@ -207,7 +219,7 @@ public struct MomentumLab: Codable, Sendable {
                 lab.surface = map(surface, paths: paths.filter { statusOf[$0.key] != RunStatus.diverged.rawValue }.map(\.value),
                                   start: surfaceProblem?.starts.first ?? surface.start)
                 if let distance = mine.first(where: { $0.target.hasPrefix("distance_") }) {
-                    lab.theory = theory(surface: surface, target: distance.target, cells: cells, alphas: first.alphas)
+                    lab.theory = theory(surface: surface, target: distance.target, cells: cells, alphas: alphas)
                 }
             } else {
                 lab.curves = try readCurves(resultsDirectory + "/epochs.csv", ids: ids)

@@ -143,6 +143,26 @@ struct HTMLReportTests {
         #expect(!MomentumLab.json(labs).contains("<"))
     }
 
+    @Test("a sweep without targets still gets its lab: the grid marks what diverged")
+    func labWithoutTarget() throws {
+        let root = Self.folder("notarget")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let text = """
+            name: bare
+            optimizers: [{name: momentum, grid: {momentum: [0, 0.9], lr: [0.01, 0.3]}}]
+            problems: [{surface: {surface: quadratic, steps: 100}}]
+            """
+        try SuiteRunner(suite: try Suite.parse(text, file: "bare.yaml"), outputRoot: root, log: { _ in }).run()
+        let rows = try ResultsStore.readRows(root + "/bare/runs.csv")
+        let labs = try MomentumLab.labs(resultsDirectory: root + "/bare", runs: rows, suite: nil)
+        let lab = try #require(labs.first)
+        #expect(labs.count == 1 && lab.targets.map(\.name) == ["no target reached"] && lab.theory == nil)
+        // ξ = 0.9, α = 0.3 on λ = 10: b = 1.9 − 3 = −1.1, z² + 1.1z + 0.9 has complex roots of
+        // modulus √0.9 < 1 — it converges; ξ = 0, α = 0.3: the root 1 − 3 = −2 — it diverges.
+        let diverged = zip(lab.cells, lab.targets[0].diverged).filter { $0.1 > 0 }.map { [$0.0.xi, $0.0.alpha] }
+        #expect(diverged == [[0, 0.3]])
+    }
+
     static var chromium: String? { executableOnPath("chromium") ?? executableOnPath("chromium-browser") }
 
     /// Loads `url` in headless Chromium; returns the DOM after the scripts ran and the

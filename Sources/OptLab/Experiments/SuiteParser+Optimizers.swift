@@ -39,6 +39,9 @@ extension SuiteParser {
         }
         guard let kind else { throw error(node, "an optimizer entry needs a 'name'") }
         if let schedules { grid["schedule"] = schedules }
+        // One schedule is a grid axis of one value: runs.csv's `schedule` column, rankings and
+        // reports then name it with the rest of each setting.
+        if let schedule, schedule.kind != .constant, grid["schedule"] == nil { grid["schedule"] = [.text(schedule.description)] }
         for text in (schedules ?? []).compactMap({ if case .text(let t) = $0 { t } else { nil } }) + (schedule.map { [$0.description] } ?? []) {
             do { try LearningRateSchedule.parse(text).check(for: convention) } catch let e as InputError { try record(error(scheduleNode, e.message)) }
         }
@@ -57,7 +60,7 @@ extension SuiteParser {
             throw error(setNode ?? node, e.message)
         }
         return Suite.OptimizerEntry(kind: kind, convention: convention, fixed: fixed, grid: grid, location: Suite.Location(node),
-                                    ranges: logRanges(gridNodes), schedule: schedule)
+                                    ranges: logRanges(gridNodes), schedule: grid["schedule"] == nil ? schedule : nil)
     }
 
     /// A learning-rate schedule: `constant`, the text form `cosine:steps=95,warmup=5`, or a

@@ -196,6 +196,10 @@ struct PlottingTests {
         var frames = 0, index = gif.startIndex
         while let range = gif.range(of: marker, in: index..<gif.endIndex) { frames += 1; index = range.upperBound }
         #expect(frames == 60)
+        // The script, exactly: the surfaces are deterministic.
+        let script = try String(contentsOfFile: plotter.plotsDirectory + "/rosenbrock-animation.gp", encoding: .utf8)
+        try Self.updateGoldenIfAsked("rosenbrock-animation", script)
+        #expect(script == (try String(contentsOfFile: "Tests/OptLabTests/Plotting/Golden/rosenbrock-animation.gp", encoding: .utf8)))
     }
 
     @Test("a momentum sweep gets the (ξ, α) heatmap of steps to target")
@@ -336,6 +340,11 @@ struct ClaimFigureTests {
         let plots = root + "/plots"
         let figures = try SuitePlotter(resultsDirectory: root + "/depth-tiny", plotsDirectory: plots).write().map(\.name)
         #expect(figures.contains("claim-depth"))
+        // Its script, numbers masked (they come from training).
+        let script = try String(contentsOfFile: plots + "/claim-depth.gp", encoding: .utf8)
+            .replacingOccurrences(of: #"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?"#, with: "#", options: .regularExpression)
+        try PlottingTests.updateGoldenIfAsked("claim-depth", script)
+        #expect(script == (try String(contentsOfFile: "Tests/OptLabTests/Plotting/Golden/claim-depth.gp", encoding: .utf8)))
         let table = try RunsTable.read(root + "/depth-tiny/runs.csv")
         let data = try String(contentsOfFile: plots + "/claim-depth.dat", encoding: .utf8)
         let blocks = data.components(separatedBy: "\n\n\n").map { block in

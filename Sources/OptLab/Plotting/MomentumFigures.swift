@@ -122,13 +122,19 @@ extension SuitePlotter {
             try saveSurfaceGrid(p.surface, window, "\(name)-surface.dat")
             var text = "# step x y, one block per chosen cell\n"
             var layers = Self.surfaceMapLayers(data: "\(name)-surface.dat")
+            var keys: [String] = []
             for (i, (cell, why)) in chosen.enumerated() {
                 let rows = paths[ids[i]] ?? []
                 let stride = max(1, rows.count / 1500)
                 text += "# \(label(cell, why))\n"
                 for (k, row) in rows.enumerated() where k % stride == 0 || k == rows.count - 1 { text += "\(row[1]) \(row[2]) \(row[3])\n" }
                 text += "\n\n"
-                layers.append("\"\(name).dat\" index \(i) using 2:3 with lines lw 2 lc rgb \"\(colors[i % colors.count])\" title \"\(Gnuplot.text(label(cell, why)))\"")
+                keys.append("NaN with lines lw 2 lc rgb \"\(colors[i % colors.count])\" title \"\(Gnuplot.text(label(cell, why)))\"")
+            }
+            // The legend in the cells' order; the paths drawn in reverse, so the fastest lies on
+            // top of the wide swings of the largest ξ.
+            layers += keys + chosen.indices.reversed().map { i in
+                "\"\(name).dat\" index \(i) using 2:3 with lines lw \(i == 0 ? 2.5 : 1.8) lc rgb \"\(colors[i % colors.count])\" notitle"
             }
             try save(text, "\(name).dat")
             let surface = p.surface

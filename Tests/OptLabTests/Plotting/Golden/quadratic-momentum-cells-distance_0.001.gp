@@ -34,6 +34,9 @@ unset table
 unset contour
 plot "quadratic-momentum-cells-distance_0.001-surface.dat" nonuniform matrix with image notitle, \
      $contours with lines lc rgb "#8a9bb0" lw 0.6 notitle, \
-     "quadratic-momentum-cells-distance_0.001.dat" index 0 using 2:3 with lines lw 2 lc rgb "#D55E00" title "ξ = 0.5, α = 0.1 (fastest)", \
-     "quadratic-momentum-cells-distance_0.001.dat" index 1 using 2:3 with lines lw 2 lc rgb "#000000" title "ξ = 0, α = 0.1 (plain, same α)", \
-     "quadratic-momentum-cells-distance_0.001.dat" index 2 using 2:3 with lines lw 2 lc rgb "#7F7F7F" title "ξ = 0.9, α = 0.1 (largest ξ, same α)"
+     NaN with lines lw 2 lc rgb "#D55E00" title "ξ = 0.5, α = 0.1 (fastest)", \
+     NaN with lines lw 2 lc rgb "#000000" title "ξ = 0, α = 0.1 (plain, same α)", \
+     NaN with lines lw 2 lc rgb "#7F7F7F" title "ξ = 0.9, α = 0.1 (largest ξ, same α)", \
+     "quadratic-momentum-cells-distance_0.001.dat" index 2 using 2:3 with lines lw 1.8 lc rgb "#7F7F7F" notitle, \
+     "quadratic-momentum-cells-distance_0.001.dat" index 1 using 2:3 with lines lw 1.8 lc rgb "#000000" notitle, \
+     "quadratic-momentum-cells-distance_0.001.dat" index 0 using 2:3 with lines lw 2.5 lc rgb "#D55E00" notitle

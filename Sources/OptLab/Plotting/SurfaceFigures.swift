@@ -191,10 +191,21 @@ extension SuitePlotter {
     /// The region a figure of paths shows: the finished paths, the start and the minima
     /// inside the surface's plot window, padded by 8% and kept within that window.
     static func trajectoryWindow(_ surface: Surface, paths: [[[String]]], start: Point) -> PlotWindow {
+        let points = paths.flatMap { rows in rows.compactMap { row in Double(row[2]).flatMap { x in Double(row[3]).map { Point(x, $0) } } } }
+        return PlotWindow.around(points, start: start, surface: surface)
+    }
+}
+
+/// The x and y ranges a map is drawn over.
+struct PlotWindow {
+    var x: Interval
+    var y: Interval
+
+    /// The region `points` (finite ones), the start and the minima inside the surface's plot
+    /// window use, padded by 8% (at least 5% of the window wide) and kept within that window.
+    static func around(_ points: [Point], start: Point, surface: Surface) -> PlotWindow {
         var xs = [start.x], ys = [start.y]
-        for rows in paths {
-            for row in rows { if let x = Double(row[2]), let y = Double(row[3]), x.isFinite, y.isFinite { xs.append(x); ys.append(y) } }
-        }
+        for p in points where p.x.isFinite && p.y.isFinite { xs.append(p.x); ys.append(p.y) }
         for m in surface.minima where surface.xRange.lower <= m.x && m.x <= surface.xRange.upper
             && surface.yRange.lower <= m.y && m.y <= surface.yRange.upper { xs.append(m.x); ys.append(m.y) }
         func span(_ values: [Double], _ range: Interval) -> Interval {
@@ -206,12 +217,6 @@ extension SuitePlotter {
         }
         return PlotWindow(x: span(xs, surface.xRange), y: span(ys, surface.yRange))
     }
-}
-
-/// The x and y ranges a map is drawn over.
-struct PlotWindow {
-    var x: Interval
-    var y: Interval
 
     func contains(_ p: Point) -> Bool {
         p.x.isFinite && p.y.isFinite && x.lower <= p.x && p.x <= x.upper && y.lower <= p.y && p.y <= y.upper

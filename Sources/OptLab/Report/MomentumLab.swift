@@ -285,17 +285,9 @@ public struct MomentumLab: Codable, Sendable {
     /// The window the sweep's paths use (with the start and the minima inside it), and the
     /// surface's loss over it.
     static func map(_ surface: Surface, paths: [Path], start: Point) -> SurfaceMap {
-        var xs = [start.x] + paths.flatMap(\.x), ys = [start.y] + paths.flatMap(\.y)
-        let inside = surface.minima.filter { surface.xRange.lower <= $0.x && $0.x <= surface.xRange.upper && surface.yRange.lower <= $0.y && $0.y <= surface.yRange.upper }
-        xs += inside.map(\.x); ys += inside.map(\.y)
-        // Within the surface's own bounds (a run that left them diverged), padded by 8%.
-        func window(_ values: [Double], _ range: Interval) -> (Double, Double) {
-            var low = max(values.min() ?? range.lower, range.lower), high = min(values.max() ?? range.upper, range.upper)
-            if high - low < 1e-6 { (low, high) = (low - 0.5, high + 0.5) }
-            let pad = (high - low) * 0.08
-            return (low - pad, high + pad)
-        }
-        let (x0, x1) = window(xs, surface.xRange), (y0, y1) = window(ys, surface.yRange)
+        // The window the figures use (`PlotWindow.around`), so page and figures agree.
+        let window = PlotWindow.around(paths.flatMap { p in zip(p.x, p.y).map { Point($0, $1) } }, start: start, surface: surface)
+        let (x0, x1, y0, y1) = (window.x.lower, window.x.upper, window.y.lower, window.y.upper)
         let n = mapSize
         var values: [Double] = []
         for j in 0..<n {

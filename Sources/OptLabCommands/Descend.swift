@@ -35,11 +35,11 @@ extension OptLabCommand {
 
         public func validate() throws {
             guard steps >= 0, steps <= Limits.steps else { throw ValidationError("--steps must be from 0 to \(Limits.steps), got \(steps)") }
-            if let plot { _ = try QuickLook.format(of: plot) }
             if plot != nil, steps == 0 { throw ValidationError("--plot needs at least one step") }
         }
 
         public func run() throws {
+            if let plot { _ = try Gnuplot.quickLookFormat(of: plot) }
             let surface = try Surface.named(surface)
             let spec = try optimizer.spec()
             let start = try start.map { try parsePoint($0, flag: "--start") } ?? surface.start
@@ -66,17 +66,8 @@ extension OptLabCommand {
 /// `--plot FILE`: one run drawn as a suite would draw it, through a one-run suite in a
 /// scratch folder (the same code, colours and layout as `optlab plot`).
 enum QuickLook {
-    static func format(of path: String) throws -> String {
-        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-        guard ext == "png" || ext == "svg" else {
-            throw ValidationError("--plot writes a .png or .svg file, got '\(path)'")
-        }
-        return ext
-    }
-
     static func descent(surface: String, spec: OptimizerSpec, start: Point, steps: Int, to path: String) throws {
-        let format = try format(of: path)
-        guard SuitePlotter.gnuplotPath() != nil else { throw RuntimeFailure("--plot needs gnuplot (apt-get install gnuplot-nox)") }
+        let format = try Gnuplot.quickLookFormat(of: path)
         let scratch = NSTemporaryDirectory() + "optlab-quicklook-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let set = spec.overrides.sorted { $0.key < $1.key }.map { "\($0.key): \(CSV.number($0.value))" }.joined(separator: ", ")
@@ -93,10 +84,7 @@ enum QuickLook {
         guard let file = try plotter.render(figures, formats: [format]).first else {
             throw RuntimeFailure("gnuplot did not render the figure for --plot")
         }
-        let data = try Data(contentsOf: URL(fileURLWithPath: file))
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw RuntimeFailure("cannot write \(path): \(error.localizedDescription)")
-        }
+        try Gnuplot.deliver(file, to: path)
         print("drew \(path)")
     }
 }

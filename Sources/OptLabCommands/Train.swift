@@ -82,10 +82,7 @@ extension OptLabCommand {
 
         public func run() throws {
             let configuration = try makeConfiguration()
-            if let plot {
-                _ = try QuickLook.format(of: plot)
-                guard SuitePlotter.gnuplotPath() != nil else { throw RuntimeFailure("--plot needs gnuplot (apt-get install gnuplot-nox)") }
-            }
+            if let plot { _ = try Gnuplot.quickLookFormat(of: plot) }
             let sets = try data.load(seed: seed)
             let layers = configuration.hiddenLayers.count + 1
             let writer = try csv.map { try CSVFileWriter(path: $0, header: EpochRecord.csvHeader(layers: layers)) }

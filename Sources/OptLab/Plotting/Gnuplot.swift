@@ -43,6 +43,25 @@ public enum Gnuplot {
         }
     }
 
+    /// The format a `--plot FILE` names by its extension (`png` or `svg`), once gnuplot is
+    /// known to be installed: an input error for another extension, a runtime failure
+    /// without gnuplot, both before any work is done.
+    public static func quickLookFormat(of path: String) throws -> String {
+        let format = URL(fileURLWithPath: path).pathExtension.lowercased()
+        guard format == "png" || format == "svg" else { throw InputError("--plot writes a .png or .svg file, got '\(path)'") }
+        guard executableOnPath("gnuplot") != nil else { throw RuntimeFailure("--plot needs gnuplot (apt-get install gnuplot-nox)") }
+        return format
+    }
+
+    /// Copies a rendered figure to the file a user named.
+    public static func deliver(_ rendered: String, to path: String) throws {
+        do {
+            try Data(contentsOf: URL(fileURLWithPath: rendered)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw RuntimeFailure("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
     /// Runs gnuplot on each script (from `directory`) once per format; failures are
     /// collected and thrown together as a ``RuntimeFailure``.
     public static func render(_ names: [String], formats: [String], in directory: String) throws -> [String] {

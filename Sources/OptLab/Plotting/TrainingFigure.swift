@@ -5,8 +5,7 @@ import Foundation
 public enum TrainingFigure {
     /// Draws `records` into `path` (the extension chooses PNG or SVG).
     public static func draw(_ records: [EpochRecord], optimizer: String, title: String, to path: String) throws {
-        let format = URL(fileURLWithPath: path).pathExtension.lowercased()
-        guard format == "png" || format == "svg" else { throw InputError("--plot writes a .png or .svg file, got '\(path)'") }
+        let format = try Gnuplot.quickLookFormat(of: path)
         let scratch = NSTemporaryDirectory() + "optlab-train-plot-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -41,11 +40,6 @@ public enum TrainingFigure {
 
             """
         try Data(script.utf8).write(to: URL(fileURLWithPath: scratch + "/run.gp"))
-        let file = try Gnuplot.render(["run"], formats: [format], in: scratch)[0]
-        do {
-            try Data(contentsOf: URL(fileURLWithPath: file)).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw RuntimeFailure("cannot write \(path): \(error.localizedDescription)")
-        }
+        try Gnuplot.deliver(try Gnuplot.render(["run"], formats: [format], in: scratch)[0], to: path)
     }
 }

@@ -229,31 +229,18 @@ public struct MomentumLab: Codable, Sendable {
         return labs
     }
 
+    /// Each run's recorded points, up to the first non-finite one (a run that escaped).
     static func readPaths(_ path: String, ids: Set<String>) throws -> [String: Path] {
-        guard LineStream.resolve(path) != nil else { return [:] }
-        var raw: [String: (step: [Int], x: [Double], y: [Double], loss: [Double?], escaped: Bool)] = [:]
-        try forEachRow(path) { row in
-            guard row.count >= 5, ids.contains(row[0]), let step = Int(row[1]) else { return }
-            var entry = raw[row[0]] ?? ([], [], [], [], false)
-            guard !entry.escaped else { return }
-            guard let x = Double(row[2]), let y = Double(row[3]), x.isFinite, y.isFinite else {
-                entry.escaped = true; raw[row[0]] = entry; return
+        try SuitePlotter.rows(of: path, ids: ids).mapValues { rows in
+            var step: [Int] = [], x: [Double] = [], y: [Double] = [], loss: [Double?] = [], escaped = false
+            for row in rows where row.count >= 5 {
+                guard let s = Int(row[1]) else { continue }
+                guard let px = Double(row[2]), let py = Double(row[3]), px.isFinite, py.isFinite else { escaped = true; break }
+                step.append(s); x.append(px); y.append(py); loss.append(Double(row[4]).flatMap { $0.isFinite ? $0 : nil })
             }
-            let loss = Double(row[4]).flatMap { $0.isFinite ? $0 : nil }
-            entry.step.append(step); entry.x.append(x); entry.y.append(y); entry.loss.append(loss)
-            raw[row[0]] = entry
-        }
-        return raw.mapValues { r in
-            let keep = thin(r.step.count)
-            return Path(step: keep.map { r.step[$0] }, x: keep.map { rounded(r.x[$0]) }, y: keep.map { rounded(r.y[$0]) },
-                        loss: keep.map { r.loss[$0].map(rounded) }, escaped: r.escaped)
-        }
-    }
-
-    /// The fields of each line of a results file whose fields are never quoted.
-    static func forEachRow(_ path: String, _ body: ([String]) -> Void) throws {
-        try LineStream.forEachLine(path) { line in
-            body(line.split(separator: 0x2C, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) })
+            let keep = thin(step.count)
+            return Path(step: keep.map { step[$0] }, x: keep.map { rounded(x[$0]) }, y: keep.map { rounded(y[$0]) },
+                        loss: keep.map { loss[$0].map(rounded) }, escaped: escaped)
         }
     }
 
@@ -265,21 +252,20 @@ public struct MomentumLab: Codable, Sendable {
         return Array(0..<dense) + (1...rest).map { dense - 1 + $0 * (count - dense) / rest }
     }
 
+    /// Each run's training and validation loss per epoch (epochs.csv starts with
+    /// ``EpochRecord/baseColumns``).
     static func readCurves(_ path: String, ids: Set<String>) throws -> [String: Curve] {
-        guard LineStream.resolve(path) != nil else { return [:] }
-        var header: [String] = []
-        var result: [String: Curve] = [:]
-        try forEachRow(path) { row in
-            if header.isEmpty { header = row; return }
-            guard ids.contains(row[0]), let epochColumn = header.firstIndex(of: "epoch"), let epoch = Int(row[epochColumn]) else { return }
-            func value(_ name: String) -> Double? {
-                header.firstIndex(of: name).flatMap { $0 < row.count ? Double(row[$0]) : nil }.flatMap { $0.isFinite ? rounded($0) : nil }
+        let header = EpochRecord.baseColumns
+        let (epochColumn, trainColumn, validationColumn) = (header.firstIndex(of: "epoch")!, header.firstIndex(of: "train_loss")!,
+                                                            header.firstIndex(of: "val_loss")!)
+        return try SuitePlotter.rows(of: path, ids: ids).mapValues { rows in
+            func value(_ row: [String], _ column: Int) -> Double? {
+                (column < row.count ? Double(row[column]) : nil).flatMap { $0.isFinite ? rounded($0) : nil }
             }
-            var curve = result[row[0]] ?? Curve(epoch: [], train: [], validation: [])
-            curve.epoch.append(epoch); curve.train.append(value("train_loss")); curve.validation.append(value("val_loss"))
-            result[row[0]] = curve
+            let kept = rows.filter { $0.count > epochColumn && Int($0[epochColumn]) != nil }
+            return Curve(epoch: kept.map { Int($0[epochColumn])! }, train: kept.map { value($0, trainColumn) },
+                         validation: kept.map { value($0, validationColumn) })
         }
-        return result
     }
 
     /// The window the sweep's paths use (with the start and the minima inside it), and the

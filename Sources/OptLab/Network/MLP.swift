@@ -369,8 +369,18 @@ public final class MLP {
 
 /// OpenBLAS's threads and kernels, for the harness and benchmarks.
 public enum BLASThreads {
+    /// OpenBLAS's thread-pool calls are not safe to make from two threads at once: two
+    /// concurrent `blas_thread_shutdown_` calls deadlock (one holds the pool's lock while
+    /// joining a worker the other has left waiting). Two suites run in one process (the
+    /// tests do) would make them concurrently; this lock makes them take turns.
+    private static let poolLock = NSLock()
+
     public static var count: Int { Int(openblas_get_num_threads()) }
-    public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+    public static func set(_ count: Int) {
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        openblas_set_num_threads(Int32(count))
+    }
 
     /// Ends OpenBLAS's idle worker threads. They are started when the library loads and
     /// spin (calling `sched_yield`) for about 0.1 s before they sleep, which takes that much
@@ -381,6 +391,8 @@ public enum BLASThreads {
     public static func stopIdleWorkers() {
         guard let entry = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }
         typealias Shutdown = @convention(c) () -> Int32
+        poolLock.lock()
+        defer { poolLock.unlock() }
         _ = unsafeBitCast(entry, to: Shutdown.self)()
     }
 

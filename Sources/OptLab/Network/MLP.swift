@@ -151,7 +151,7 @@ public final class MLP {
             let weights = parameters.base + layer.weightOffset
             let source = x
             // Each thread takes a block of rows: Z ← 1·b, Z ← X·W + Z, A = φ(Z), A·mask.
-            forEachRowBlock(rows, work: fanIn * fanOut) { block in
+            forEachRowBlock(rows, rowWork: fanIn * fanOut) { block in
                 let first = block.lowerBound, count = block.count
                 for r in block { (z + r * fanOut).update(from: bias, count: fanOut) }
                 timed(first) {
@@ -212,7 +212,13 @@ public final class MLP {
 
     /// Backward pass after `forward` on the same rows: writes the gradient of the mean
     /// data loss plus `l1·Σ|w| + l2·Σw²` (weights only) into `gradient`.
-    public func backward(_ input: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<UInt8>, l1: Float = 0, l2: Float = 0) {
+    ///
+    /// With `update`, the optimizer step is fused in: each layer's parameters are handed to
+    /// `update` (a range of parameter indices at a time, from whichever thread computed
+    /// their gradient, right after it did, while it is in that core's cache) once nothing
+    /// else in the pass needs their old values. Every range is handed over exactly once.
+    public func backward(_ input: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<UInt8>, l1: Float = 0, l2: Float = 0,
+                         update: ((Range<Int>) -> Void)? = nil) {
         let last = layers.count - 1
         let classes = layers[last].fanOut
         var delta = deltaA.base, spare = deltaB.base
@@ -231,24 +237,57 @@ public final class MLP {
                 }
             }
         }
+        let penalized = l1 != 0 || l2 != 0
         for l in stride(from: last, through: 0, by: -1) {
             let layer = layers[l]
             let (fanIn, fanOut) = (layer.fanIn, layer.fanOut)
             let previous: UnsafePointer<Float> = l == 0 ? input
                 : UnsafePointer(droppedActivations[l - 1]?.base ?? activations[l - 1].base)
             let weights = parameters.base + layer.weightOffset
-            let weightGradient = gradient.base + layer.weightOffset
             let currentDelta = UnsafePointer(delta)
-            // ∂W = A_{l−1}ᵀ·Δ and ∂b = Σ_rows Δ, each thread taking a block of ∂W's rows
-            // (inputs) and a block of ∂b's entries.
+            if l > 0 {
+                // Δ_{l−1} = (Δ·Wᵀ) ⊙ mask ⊙ φ', each thread taking a block of rows. First,
+                // while W_l still holds this step's weights (the update below changes them).
+                let mask = masks[l - 1]?.base
+                let outputs = activations[l - 1].base
+                let next = spare
+                forEachRowBlock(rows, rowWork: fanIn * fanOut) { block in
+                    let first = block.lowerBound
+                    timed(first) {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(block.count), Int32(fanIn), Int32(fanOut),
+                                    1, currentDelta + first * fanOut, Int32(fanOut), weights, Int32(fanOut),
+                                    0, next + first * fanIn, Int32(fanIn))
+                    }
+                    let elements = first * fanIn..<block.upperBound * fanIn
+                    if let mask {
+                        for i in elements { next[i] *= mask[i] }
+                    }
+                    architecture.activation.multiplyByDerivative(next + elements.lowerBound, outputs: outputs + elements.lowerBound,
+                                                                 count: elements.count)
+                }
+            }
+            // ∂W = A_{l−1}ᵀ·Δ (+ the penalty's gradient) and ∂b = Σ_rows Δ, each thread
+            // taking a block of ∂W's rows (inputs) and a block of ∂b's entries, then
+            // updating those parameters.
+            let weightGradient = gradient.base + layer.weightOffset
             let biasGradient = gradient.base + layer.biasOffset
-            split(work: rows * fanIn * fanOut) { part, parts in
+            split(count: fanIn, granularity: 16, unitWork: fanOut * rows) { part, parts in
                 let block = ThreadTeam.chunk(part, of: parts, count: fanIn, granularity: 16)
                 if !block.isEmpty {
                     timed(block.lowerBound) {
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(block.count), Int32(fanOut), Int32(rows),
                                     1, previous + block.lowerBound, Int32(fanIn), currentDelta, Int32(fanOut),
                                     0, weightGradient + block.lowerBound * fanOut, Int32(fanOut))
+                    }
+                    let elements = block.lowerBound * fanOut..<block.upperBound * fanOut
+                    if penalized {
+                        for i in elements {
+                            let sign: Float = weights[i] > 0 ? 1 : (weights[i] < 0 ? -1 : 0)
+                            weightGradient[i] += l1 * sign + 2 * l2 * weights[i]
+                        }
+                    }
+                    if let update {
+                        timedUpdate(part) { update(layer.weightOffset + elements.lowerBound..<layer.weightOffset + elements.upperBound) }
                     }
                 }
                 let columns = ThreadTeam.chunk(part, of: parts, count: fanOut, granularity: 16)
@@ -257,61 +296,60 @@ public final class MLP {
                     let row = currentDelta + r * fanOut
                     for j in columns { biasGradient[j] += row[j] }
                 }
-            }
-            if l == 0 { break }
-            // Δ_{l−1} = (Δ·Wᵀ) ⊙ mask ⊙ φ', each thread taking a block of rows.
-            let mask = masks[l - 1]?.base
-            let outputs = activations[l - 1].base
-            let next = spare
-            forEachRowBlock(rows, work: fanIn * fanOut) { block in
-                let first = block.lowerBound
-                timed(first) {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(block.count), Int32(fanIn), Int32(fanOut),
-                                1, currentDelta + first * fanOut, Int32(fanOut), weights, Int32(fanOut),
-                                0, next + first * fanIn, Int32(fanIn))
+                if let update, !columns.isEmpty {
+                    timedUpdate(part) { update(layer.biasOffset + columns.lowerBound..<layer.biasOffset + columns.upperBound) }
                 }
-                let elements = first * fanIn..<block.upperBound * fanIn
-                if let mask {
-                    for i in elements { next[i] *= mask[i] }
-                }
-                architecture.activation.multiplyByDerivative(next + elements.lowerBound, outputs: outputs + elements.lowerBound,
-                                                             count: elements.count)
             }
             swap(&delta, &spare)
         }
-        if l1 != 0 || l2 != 0 {
-            for layer in layers {
-                let w = parameters.base + layer.weightOffset, g = gradient.base + layer.weightOffset
-                team.forEachChunk(layer.fanIn * layer.fanOut, granularity: 64, minimumCount: 32_768) { block in
-                    for i in block {
-                        let sign: Float = w[i] > 0 ? 1 : (w[i] < 0 ? -1 : 0)
-                        g[i] += l1 * sign + 2 * l2 * w[i]
-                    }
-                }
-            }
-        }
     }
 
-    /// Multiply-adds (rows × fanIn × fanOut) from which a product is split between threads.
-    static let parallelWork = 1 << 17
+    /// Multiply-adds at or below which OpenBLAS (0.3.21, AVX-512 kernels) computes a product
+    /// with its small-matrix kernels, which round differently from its blocked kernels.
+    /// The blocked kernels give each output element the same value whatever the number of
+    /// rows in the call (measured for the three kinds of product used here, every shape of
+    /// the suites); so a product is split between threads only when the whole and every
+    /// block are above this size, and a run's numbers do not depend on its team's size.
+    /// `ThreadTeamTests` checks that on training runs, bit for bit.
+    public static let smallProductLimit = 1_000_000
 
-    /// Calls `body` with blocks of `0..<rows`, one per thread when the layer's product
-    /// (`work` multiply-adds per row) is large enough to be worth splitting.
-    private func forEachRowBlock(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
-        split(work: rows * work) { part, parts in
+    /// Calls `body` with blocks of `0..<rows`, one per thread when the product's blocks
+    /// (`rowWork` multiply-adds per row) are all above ``smallProductLimit``.
+    private func forEachRowBlock(_ rows: Int, rowWork: Int, _ body: (Range<Int>) -> Void) {
+        split(count: rows, granularity: 8, unitWork: rowWork) { part, parts in
             let block = ThreadTeam.chunk(part, of: parts, count: rows, granularity: 8)
             if !block.isEmpty { body(block) }
         }
     }
 
-    /// Calls `body(part, parts)` on every thread of the team when `work` multiply-adds are
-    /// worth splitting, else once as `body(0, 1)` on the caller.
-    private func split(work: Int, _ body: (Int, Int) -> Void) {
-        if work >= MLP.parallelWork, team.size > 1 {
-            team.run { part in body(part, team.size) }
+    /// Calls `body(part, parts)` on `parts` threads of the team, `0..<count` being split
+    /// into `parts` chunks (``ThreadTeam/chunk(_:of:count:granularity:)``) of `unitWork`
+    /// multiply-adds per unit; `parts` is the largest team share whose every chunk is above
+    /// ``smallProductLimit`` (1: once, on the caller).
+    private func split(count: Int, granularity: Int, unitWork: Int, _ body: (Int, Int) -> Void) {
+        let parts = MLP.parts(count: count, granularity: granularity, unitWork: unitWork, threads: team.size)
+        if parts > 1 {
+            team.run { part in if part < parts { body(part, parts) } }
         } else {
             body(0, 1)
         }
+    }
+
+    /// The most parts, up to `threads`, into which `count` units of `unitWork` multiply-adds
+    /// can be chunked with every non-empty chunk above ``smallProductLimit``; 1 if none.
+    public static func parts(count: Int, granularity: Int, unitWork: Int, threads: Int) -> Int {
+        guard count * unitWork > smallProductLimit else { return 1 }
+        var parts = threads
+        while parts > 1 {
+            var everyChunkLarge = true
+            for part in 0..<parts {
+                let chunk = ThreadTeam.chunk(part, of: parts, count: count, granularity: granularity).count
+                if chunk > 0 && chunk * unitWork <= smallProductLimit { everyChunkLarge = false }
+            }
+            if everyChunkLarge { return parts }
+            parts -= 1
+        }
+        return 1
     }
 
     /// Adds each layer's ‖∂W‖₂ (weights only) from the last `backward` to `sums`.
@@ -354,6 +392,19 @@ public final class MLP {
             }
         }
         return l1 * absolute + l2 * squared
+    }
+
+    /// Nanoseconds the calling thread spent in fused optimizer updates (``backward``'s
+    /// `update`) since creation.
+    public private(set) var updateNanoseconds: UInt64 = 0
+
+    /// Runs an update, timing it on the calling thread (part 0).
+    @inline(__always)
+    private func timedUpdate(_ part: Int, _ body: () -> Void) {
+        guard part == 0 else { body(); return }
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        updateNanoseconds += DispatchTime.now().uptimeNanoseconds - start
     }
 
     /// Runs a product, timing it when it is the calling thread's block (the one that

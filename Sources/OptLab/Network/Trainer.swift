@@ -187,9 +187,8 @@ public enum Trainer {
 
     /// Trains on `training`, evaluating on `validation` after every epoch and on `test` at
     /// the end. `team` shares the network's passes and the optimizer step between threads
-    /// (its workers get the same denormal flushing as the caller); the numbers depend on
-    /// its size only through OpenBLAS, whose kernels can round a block of rows differently
-    /// from the whole product.
+    /// (its workers get the same denormal flushing as the caller); the numbers do not
+    /// depend on its size (see ``MLP/smallProductLimit``).
     public static func train(
         _ configuration: TrainingConfiguration,
         training: ImageDataset, validation: ImageDataset?, test: ImageDataset?,
@@ -263,7 +262,14 @@ public enum Trainer {
                 let (loss, batchCorrect) = labels.withUnsafeBufferPointer { y in
                     let (loss, batchCorrect) = network.forward(input.base, rows: rows, labels: y.baseAddress!,
                                                                dropout: &dropoutGenerator)
-                    network.backward(input.base, rows: rows, labels: y.baseAddress!, l1: l1, l2: l2)
+                    // The optimizer step is fused into the backward pass: each layer is
+                    // updated as soon as its gradient is complete (same numbers as a step
+                    // over the whole buffer afterwards).
+                    let update = optimizer.beginStep()
+                    let (parameters, gradient) = (network.parameters.buffer, UnsafeBufferPointer(network.gradient.buffer))
+                    network.backward(input.base, rows: rows, labels: y.baseAddress!, l1: l1, l2: l2) { range in
+                        update(parameters, gradient, range)
+                    }
                     return (loss, batchCorrect)
                 }
                 lossSum += loss * Double(rows)
@@ -273,9 +279,6 @@ public enum Trainer {
                     sampled += 1
                 }
                 batchIndex += 1
-                let optimizerStart = DispatchTime.now().uptimeNanoseconds
-                optimizer.step(network.parameters.buffer, gradient: UnsafeBufferPointer(network.gradient.buffer), team: team)
-                profile.optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - optimizerStart) / 1e9
                 // Divergence: a non-finite loss, or one far above where training started.
                 if firstBatchLoss == nil { firstBatchLoss = loss }
                 if !loss.isFinite || loss > Self.divergenceFactor * max(firstBatchLoss ?? loss, 1e-12) {
@@ -341,6 +344,7 @@ public enum Trainer {
 
         profile.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         profile.matrixSeconds = Double(network.matrixNanoseconds) / 1e9
+        profile.optimizerSeconds = Double(network.updateNanoseconds) / 1e9
         return TrainingResult(epochs: records, status: status, keptEpoch: keptEpoch, testLoss: testLoss,
                               testAccuracy: testAccuracy, profile: profile, parameters: network.parameters.array)
     }

@@ -204,30 +204,47 @@ public final class OptimizerInstance<Scalar: OptimizerScalar> {
                      team: ThreadTeam = .serial) {
         precondition(parameters.count == parameterCount && gradient.count == parameterCount,
                      "optimizer made for \(parameterCount) parameters got \(parameters.count) and \(gradient.count) gradients")
-        stepCount += 1
-        let eta = learningRate(forStep: stepCount)
-        currentLearningRate = eta
-        if decoupledDecay != 0 { decay(parameters, rate: eta * decoupledDecay) }
-        let update = prepare(stepCount, eta)
+        let update = beginStep()
         team.forEachChunk(parameterCount, granularity: 64, minimumCount: 32_768) { range in
             update(parameters, gradient, range)
         }
     }
 
-    /// Shrinks the parameters outside ``decayExcluded`` by the factor `rate` (η_t·λ).
-    private func decay(_ parameters: UnsafeMutableBufferPointer<Scalar>, rate: Double) {
-        let (keras, shrink) = (decayConvention == .keras, Scalar(rate))
-        var start = 0
-        for excluded in decayExcluded + [parameterCount..<parameterCount] {
-            if excluded.lowerBound > start {
+    /// Starts the next step (advancing the step count and the rate) and returns its
+    /// update of one range of parameters: the decoupled decay, then the rule. The step is
+    /// done once every parameter has been updated exactly once, in ranges of any size, in
+    /// any order and from any threads; each element gets the same operations as in
+    /// ``step(_:gradient:team:)``, so the numbers are the same.
+    public func beginStep() -> RangeUpdate {
+        stepCount += 1
+        let eta = learningRate(forStep: stepCount)
+        currentLearningRate = eta
+        let update = prepare(stepCount, eta)
+        guard decoupledDecay != 0 else { return update }
+        let (keras, rate, excluded) = (decayConvention == .keras, eta * decoupledDecay, decayExcluded)
+        return { parameters, gradient, range in
+            Self.decay(parameters, range: range, excluding: excluded, keras: keras, rate: rate)
+            update(parameters, gradient, range)
+        }
+    }
+
+    /// Shrinks the parameters of `range` outside `excluded` (sorted) by the factor `rate`
+    /// (η_t·λ), as Keras (`θ ← θ − θ·λη`) or PyTorch (`θ ← θ·(1 − ηλ)`) writes it.
+    private static func decay(_ parameters: UnsafeMutableBufferPointer<Scalar>, range: Range<Int>,
+                              excluding excluded: [Range<Int>], keras: Bool, rate: Double) {
+        let shrink = Scalar(rate), factor = Scalar(1 - rate)
+        var start = range.lowerBound
+        for gap in excluded + [range.upperBound..<range.upperBound] where gap.upperBound > start {
+            let end = min(gap.lowerBound, range.upperBound)
+            if end > start {
                 if keras {
-                    for i in start..<excluded.lowerBound { parameters[i] -= parameters[i] * shrink }
+                    for i in start..<end { parameters[i] -= parameters[i] * shrink }
                 } else {
-                    let factor = Scalar(1 - rate)
-                    for i in start..<excluded.lowerBound { parameters[i] *= factor }
+                    for i in start..<end { parameters[i] *= factor }
                 }
             }
-            start = max(start, excluded.upperBound)
+            start = max(start, gap.upperBound)
+            if start >= range.upperBound { break }
         }
     }
 

@@ -9,7 +9,9 @@ extension OptLabCommand {
             abstract: "Run an experiment suite into results/<suite>/ (runs.csv, epochs.csv, trajectories.csv, summary.csv).",
             discussion: """
             The suite is validated before anything runs. Runs execute in parallel (--jobs, \
-            default: the core count; with more than one job each run uses one BLAS thread). \
+            default: the core count). A network run trains on one thread while runs wait to \
+            start, then on the processors that finished runs leave (--threads auto); a run's \
+            numbers are the same whatever its thread count. \
             Each finished run is written at once, so an interrupted suite continues with \
             --resume. One process writes a results folder at a time (a second exits 2). \
             --shard I/N runs the runs whose index is I modulo N into \
@@ -24,6 +26,9 @@ extension OptLabCommand {
 
         @Option(help: "Runs executed at once.")
         public var jobs: Int = ThreadTeam.availableCores
+
+        @Option(help: ArgumentHelp("Threads per network run: a number, or auto (one per run while runs wait to start, then the processors left free by finished runs, up to --jobs).", valueName: "n|auto"))
+        public var threads: String = "auto"
 
         @Flag(help: "Continue results already in the folder, running only the missing runs.")
         public var resume = false
@@ -50,7 +55,17 @@ extension OptLabCommand {
 
         public func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be ≥ 1, got \(jobs)") }
+            _ = try threadCount()
             guard !(resume && restart) else { throw ValidationError("--resume and --restart exclude each other") }
+        }
+
+        /// `--threads`: nil for auto.
+        func threadCount() throws -> Int? {
+            if threads == "auto" { return nil }
+            guard let count = Int(threads), count >= 1, count <= Limits.threads else {
+                throw ValidationError("--threads must be auto or a number from 1 to \(Limits.threads), got '\(threads)'")
+            }
+            return count
         }
 
         public func run() throws {
@@ -58,6 +73,7 @@ extension OptLabCommand {
             var runner = SuiteRunner(suite: suite, outputRoot: out, jobs: jobs, shard: try shard.map(Shard.parse),
                                      existing: resume ? .resume : (restart ? .restart : .refuse))
             runner.gzip = gzip
+            runner.threads = try threadCount()
             let (ran, skipped) = try runner.run()
             print("\(ran) runs done\(skipped > 0 ? ", \(skipped) were already complete" : ""); results in \(runner.directory)")
             let targets = Dictionary(uniqueKeysWithValues: suite.problems.map { ($0.name, $0.targets.map(\.column)) })

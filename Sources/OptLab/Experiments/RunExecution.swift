@@ -69,7 +69,9 @@ extension Suite {
 
     /// Runs one spec to completion. A diverged run is an outcome; a run that cannot
     /// start (missing data) is recorded as `failed` with the message on standard error.
-    func execute(_ run: RunSpec, datasets: DatasetCache) -> RunOutcome {
+    /// Runs one run. `teamForEpoch` gives a network run its thread team before each epoch
+    /// (nil: one thread); the numbers do not depend on it.
+    func execute(_ run: RunSpec, datasets: DatasetCache, teamForEpoch: ((Int) -> ThreadTeam)? = nil) -> RunOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
         let problem = problems[run.problemIndex]
         var fields: [String: String] = [
@@ -85,7 +87,7 @@ extension Suite {
             switch problem {
             case .network(let p):
                 fields["type"] = "network"
-                try executeNetwork(run, p, datasets: datasets, fields: &fields, rows: &epochRows)
+                try executeNetwork(run, p, datasets: datasets, teamForEpoch: teamForEpoch, fields: &fields, rows: &epochRows)
             case .surface(let p):
                 fields["type"] = "surface"
                 try executeSurface(run, p, fields: &fields, csv: &trajectoryCSV)
@@ -102,6 +104,7 @@ extension Suite {
     }
 
     private func executeNetwork(_ run: RunSpec, _ problem: NetworkProblem, datasets: DatasetCache,
+                                teamForEpoch: ((Int) -> ThreadTeam)?,
                                 fields: inout [String: String], rows: inout [[String]]) throws {
         var configuration = problem.base
         configuration.optimizer = run.optimizer
@@ -126,7 +129,8 @@ extension Suite {
             var generator = SplitMix64.derived(seed: run.seed, stream: "split")
             (training, validation) = train.splitValidation(count: problem.validation, generator: &generator)
         }
-        let result = try Trainer.train(configuration, training: training, validation: validation, test: test)
+        let result = try Trainer.train(configuration, training: training, validation: validation, test: test,
+                                       teamForEpoch: teamForEpoch)
         let layers = epochsHeader.filter { $0.hasPrefix("grad_rms_") }.count
         rows = result.epochs.map { $0.csvFields(runID: run.id, layers: layers) + (hasDeepOBS ? [""] : [])
             + (hasSchedules ? [$0.learningRate.map(CSV.number) ?? ""] : []) }

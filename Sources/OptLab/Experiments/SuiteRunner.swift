@@ -8,6 +8,10 @@ public struct SuiteRunner {
     public var suite: Suite
     public var outputRoot: String
     public var jobs: Int
+    /// Threads per network run: a fixed number, or (nil, the default) chosen as the suite
+    /// goes: one per run while runs wait to start, then the processors that finished runs
+    /// leave (``ProcessorShare``).
+    public var threads: Int?
     public var shard: Shard?
     public var existing: ExistingResults
     /// Leave trajectories.csv gzipped (trajectories.csv.gz) at the end.
@@ -114,11 +118,23 @@ public struct SuiteRunner {
         let failure = FailureBox()
         let suite = self.suite
         try store.expect(todo.map(\.id))
+        let share = ProcessorShare(processors: jobs, fixed: threads)
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(todo.count, 1))) { _ in
+            // Each worker keeps its teams (one per size it was given) for its runs.
+            var teams: [Int: ThreadTeam] = [1: .serial]
             // The first failed write stops every worker: nothing after it claims success.
             while failure.error == nil, let run = queue.next() {
                 progress.started(run, problem: suite.problems[run.problemIndex].name)
-                let outcome = suite.execute(run, datasets: datasets)
+                share.started()
+                let outcome = suite.execute(run, datasets: datasets) { _ in
+                    let size = share.threads(waiting: queue.remaining)
+                    if let team = teams[size] { return team }
+                    let team = ThreadTeam(threads: size)
+                    teams[team.size] = team
+                    teams[size] = team
+                    return team
+                }
+                share.finished()
                 do {
                     try store.append(outcome)
                     progress.finished(outcome)
@@ -128,6 +144,9 @@ public struct SuiteRunner {
             }
         }
         progress.done()
+        if share.widenedEpochs > 0 {
+            log("\(share.widenedEpochs) epoch(s) of network runs had more than one thread (processors left free by finished runs); numbers are the same as on one")
+        }
         if failure.error == nil {
             do { try store.flush() } catch { failure.set(error) }
         }
@@ -137,11 +156,43 @@ public struct SuiteRunner {
     }
 }
 
+/// How many threads a network run gets for its next epoch. With a fixed count, that
+/// count. Otherwise one while runs still wait to start (each processor runs its own run),
+/// and once none wait, an equal share of the processors among the runs still going:
+/// with two processors, the last run goes on with two threads when the other ends.
+final class ProcessorShare: @unchecked Sendable {
+    let processors: Int
+    let fixed: Int?
+    private var running = 0
+    private(set) var widenedEpochs = 0
+    private let lock = NSLock()
+
+    init(processors: Int, fixed: Int?) {
+        self.processors = max(1, processors)
+        self.fixed = fixed
+    }
+
+    func started() { lock.lock(); running += 1; lock.unlock() }
+    func finished() { lock.lock(); running -= 1; lock.unlock() }
+
+    func threads(waiting: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if let fixed { return fixed }
+        guard waiting == 0, running > 0 else { return 1 }
+        let share = max(1, processors / running)
+        if share > 1 { widenedEpochs += 1 }
+        return share
+    }
+}
+
 private final class WorkQueue: @unchecked Sendable {
     private var runs: [RunSpec]
     private var position = 0
     private let lock = NSLock()
     init(_ runs: [RunSpec]) { self.runs = runs }
+    /// Runs not yet handed out.
+    var remaining: Int { lock.lock(); defer { lock.unlock() }; return runs.count - position }
     func next() -> RunSpec? {
         lock.lock()
         defer { lock.unlock() }

@@ -76,8 +76,9 @@ public final class MLP {
     private let deltaA: FloatBuffer
     private let deltaB: FloatBuffer
 
-    /// The threads that share this network's passes (``ThreadTeam``).
-    public let team: ThreadTeam
+    /// The threads that share this network's passes (``ThreadTeam``). It may be replaced
+    /// between passes: the numbers do not depend on its size.
+    public var team: ThreadTeam
 
     public init(architecture: NetworkArchitecture, maxRows: Int, team: ThreadTeam = .serial) {
         precondition(maxRows > 0)

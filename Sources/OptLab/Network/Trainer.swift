@@ -193,7 +193,8 @@ public enum Trainer {
         _ configuration: TrainingConfiguration,
         training: ImageDataset, validation: ImageDataset?, test: ImageDataset?,
         team: ThreadTeam = .serial,
-        onEpoch: (EpochRecord) throws -> Void = { _ in }
+        onEpoch: (EpochRecord) throws -> Void = { _ in },
+        teamForEpoch: ((Int) -> ThreadTeam)? = nil
     ) throws -> TrainingResult {
         try configuration.validate()
         guard training.count > 0, training.pixelsPerImage > 0 else { throw InputError("the training set is empty") }
@@ -244,7 +245,17 @@ public enum Trainer {
         var testLoss: Double?, testAccuracy: Double?
 
         var firstBatchLoss: Double?
+        var flushedTeams: Set<ObjectIdentifier> = [ObjectIdentifier(team)]
         for epoch in 1...configuration.epochs {
+            if let next = teamForEpoch?(epoch), next !== network.team {
+                // The new team's workers flush denormals too (its part 0 is this thread,
+                // flushed above); they run training regions only, so they stay so.
+                if flushedTeams.insert(ObjectIdentifier(next)).inserted {
+                    next.run { part in if part > 0 { _ = optlab_flush_denormals() } }
+                }
+                network.team = next
+            }
+            let team = network.team
             optimizer.epoch = epoch - 1
             order.shuffle(using: &shuffleGenerator)
             var lossSum = 0.0, correct = 0

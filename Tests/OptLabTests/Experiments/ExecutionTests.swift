@@ -41,6 +41,37 @@ struct ExecutionTests {
         try ["runs.csv", "epochs.csv", "trajectories.csv"].map { try untimed(directory + "/" + $0) }
     }
 
+    @Test("threads chosen as the suite goes give the numbers of one thread per run")
+    func automaticThreads() throws {
+        // Products large enough to be split (the 256×64 layer's halves are just above the
+        // small-product limit), dropout and L2 as well.
+        let text = """
+            name: threads
+            seed: 5
+            repeats: 1
+            optimizers: [adam, {name: momentum, grid: {lr: [0.05]}}]
+            problems:
+              - network: {dataset: mnist, data_dir: "\(TestData.mnistAsTrainingDirectory)", train_limit: 600, test_limit: 200,
+                          validation: 100, layers: [256, 64], dropout: 0.1, l2: 1.0e-4, epochs: 3, batch_size: 128}
+            """
+        let root = Self.temporaryRoot()
+        let suite = try Suite.parse(text, file: Self.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root + "/one", jobs: 1, log: { _ in }).run()
+        // Four processors for two runs: once both have started, each gets two threads.
+        let lines = LogLines()
+        var automatic = SuiteRunner(suite: suite, outputRoot: root + "/auto", jobs: 4, log: { lines.append($0) })
+        automatic.threads = nil
+        try automatic.run()
+        #expect(lines.all.contains { $0.contains("had more than one thread") }, "\(lines.all)")
+        var fixed = SuiteRunner(suite: suite, outputRoot: root + "/three", jobs: 2, log: { _ in })
+        fixed.threads = 3
+        try fixed.run()
+        let one = try Self.results(root + "/one/threads")
+        #expect(one[1].count == 1 + 2 * 3)
+        #expect(try Self.results(root + "/auto/threads") == one)
+        #expect(try Self.results(root + "/three/threads") == one)
+    }
+
     @Test("the same runs give the same numbers with one job or two, and in shards merged")
     func jobsAndShards() throws {
         let root = Self.temporaryRoot()
@@ -211,4 +242,12 @@ struct ExecutionTests {
         try SuiteRunner(suite: suite, outputRoot: root + "/clean", jobs: 2, log: { _ in }).run()
         #expect(try Self.results(root + "/killed") == Self.results(root + "/clean/killed"))
     }
+}
+
+/// Log lines collected from the runner's workers.
+final class LogLines: @unchecked Sendable {
+    private var lines: [String] = []
+    private let lock = NSLock()
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }

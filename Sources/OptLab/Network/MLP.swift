@@ -402,20 +402,21 @@ public final class MLP {
     /// Runs an update, timing it on the calling thread (part 0).
     @inline(__always)
     private func timedUpdate(_ part: Int, _ body: () -> Void) {
-        guard part == 0 else { body(); return }
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        updateNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+        if part == 0 { updateNanoseconds += MLP.nanoseconds(body) } else { body() }
     }
 
     /// Runs a product, timing it when it is the calling thread's block (the one that
     /// starts at row 0).
     @inline(__always)
     private func timed(_ firstRow: Int, _ body: () -> Void) {
-        guard firstRow == 0 else { body(); return }
+        if firstRow == 0 { matrixNanoseconds += MLP.nanoseconds(body) } else { body() }
+    }
+
+    @inline(__always)
+    private static func nanoseconds(_ body: () -> Void) -> UInt64 {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
-        matrixNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+        return DispatchTime.now().uptimeNanoseconds - start
     }
 }
 

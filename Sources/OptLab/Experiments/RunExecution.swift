@@ -69,8 +69,8 @@ extension Suite {
 
     /// Runs one spec to completion. A diverged run is an outcome; a run that cannot
     /// start (missing data) is recorded as `failed` with the message on standard error.
-    /// Runs one run. `teamForEpoch` gives a network run its thread team before each epoch
-    /// (nil: one thread); the numbers do not depend on it.
+    /// `teamForEpoch` gives a network run its thread team before each epoch (nil: one
+    /// thread); the numbers do not depend on it.
     func execute(_ run: RunSpec, datasets: DatasetCache, teamForEpoch: ((Int) -> ThreadTeam)? = nil) -> RunOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
         let problem = problems[run.problemIndex]

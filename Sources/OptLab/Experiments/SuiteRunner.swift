@@ -130,7 +130,6 @@ public struct SuiteRunner {
                     let size = share.threads(waiting: queue.remaining)
                     if let team = teams[size] { return team }
                     let team = ThreadTeam(threads: size)
-                    teams[team.size] = team
                     teams[size] = team
                     return team
                 }

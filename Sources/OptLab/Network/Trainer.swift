@@ -187,8 +187,10 @@ public enum Trainer {
 
     /// Trains on `training`, evaluating on `validation` after every epoch and on `test` at
     /// the end. `team` shares the network's passes and the optimizer step between threads
-    /// (its workers get the same denormal flushing as the caller); the numbers do not
-    /// depend on its size (see ``MLP/smallProductLimit``).
+    /// (its workers get the same denormal flushing as the caller). `teamForEpoch`, when
+    /// given, is asked before each epoch (1-based) for that epoch's team; a suite widens a
+    /// run this way once fewer runs are left than processors. The numbers depend on
+    /// neither (see ``MLP/smallProductLimit``).
     public static func train(
         _ configuration: TrainingConfiguration,
         training: ImageDataset, validation: ImageDataset?, test: ImageDataset?,

@@ -2,17 +2,23 @@ import Foundation
 
 /// How the training points are ordered into batches.
 public enum ShuffleMode: String, Sendable, CaseIterable {
-    /// One seeded order, drawn once and reused every epoch. DeepOBS's published
-    /// `quadratic_deep` runs behave this way (their input pipeline reshuffles with the same
-    /// seed at each epoch), so a reproduction uses it.
+    /// One seeded order (OptLab's generator), drawn once and reused every epoch.
     case once
     /// A fresh seeded order every epoch (OptLab's behaviour elsewhere).
     case perEpoch = "per_epoch"
+    /// The order DeepOBS's TensorFlow pipeline gives a run of `random_seed` s: the same every
+    /// epoch (see ``TensorFlowShuffle``). A reproduction of DeepOBS's published runs uses it.
+    case tensorflow
 
     public static func parse(_ text: String) throws -> ShuffleMode {
-        guard let mode = ShuffleMode(rawValue: text) else { throw InputError("shuffle must be once or per_epoch, got '\(Identifier.printable(text))'") }
+        guard let mode = ShuffleMode(rawValue: text) else {
+            throw InputError("shuffle must be once, per_epoch or tensorflow, got '\(Identifier.printable(text))'")
+        }
         return mode
     }
+
+    /// Whether every epoch uses the same order.
+    public var isFixed: Bool { self != .perEpoch }
 }
 
 /// One optimizer on DeepOBS's `quadratic_deep`: batches of `batchSize` points (the remainder
@@ -34,6 +40,8 @@ public struct QuadraticDeepRun: Sendable {
     public var batchSize: Int
     public var shuffle: ShuffleMode
     public var seed: UInt64
+    /// DeepOBS's `random_seed` of the run (TensorFlow's graph seed), for `shuffle: tensorflow`.
+    public var tensorflowSeed: UInt64 = 42
     /// A learning-rate schedule, in the optimizer's convention.
     public var schedule: LearningRateSchedule?
 
@@ -64,7 +72,9 @@ public struct QuadraticDeepRun: Sendable {
         var mean = [Double](repeating: 0, count: n), difference = [Double](repeating: 0, count: n)
         for epoch in stride(from: 1, through: epochs, by: 1) {
             instance.epoch = epoch - 1
-            if epoch == 1 || shuffle == .perEpoch {
+            if shuffle == .tensorflow {
+                if epoch == 1 { order = TensorFlowShuffle.order(count: size, graphSeed: tensorflowSeed) }
+            } else if epoch == 1 || shuffle == .perEpoch {
                 order = Array(0..<size)
                 // The first epoch's order is the same in both modes; per_epoch draws anew after it.
                 var generator = SplitMix64.derived(seed: seed, stream: epoch == 1 ? "deepobs-order" : "deepobs-order-\(epoch)")

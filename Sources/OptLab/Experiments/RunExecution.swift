@@ -192,6 +192,7 @@ extension Suite {
     private func executeDeepOBS(_ run: RunSpec, _ problem: DeepOBSProblem, fields: inout [String: String], rows: inout [[String]]) throws {
         var deepOBSRun = QuadraticDeepRun(optimizer: try run.optimizer.make(), epochs: problem.epochs, batchSize: problem.batchSize,
                                           shuffle: problem.shuffle, seed: run.seed)
+        deepOBSRun.tensorflowSeed = problem.tensorflowSeed(repeatIndex: run.repeatIndex, phase: run.phase)
         deepOBSRun.schedule = run.optimizer.schedule
         let result = deepOBSRun.run()
         let header = epochsHeader

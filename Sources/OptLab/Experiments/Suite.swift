@@ -115,6 +115,10 @@ public struct Suite: Sendable {
         public var epochs: Int
         public var batchSize: Int
         public var shuffle: ShuffleMode
+        /// With `shuffle: tensorflow`: DeepOBS's `random_seed` of the first run (the tuning
+        /// trials' and the first confirmation's); the next runs take the next seeds, as
+        /// DeepOBS's confirmation seeds 42…51 follow its default 42.
+        public var tfSeed: UInt64 = defaultTFSeed
         /// `test_loss` and `train_loss` (reached when ≤).
         public var targets: [Target]
         /// A CSV of DeepOBS's published runs to set beside these (copied into the results).
@@ -122,6 +126,13 @@ public struct Suite: Sendable {
         public var line: Int?
 
         public static let problems = ["quadratic_deep"]
+        public static let defaultTFSeed: UInt64 = 42
+
+        /// DeepOBS's `random_seed` for a run: tuning trials (repeat 0) take `tfSeed`,
+        /// confirmation repeat k (1…N) takes `tfSeed` + k − 1, and plain repeat r `tfSeed` + r.
+        public func tensorflowSeed(repeatIndex: Int, phase: RunPhase?) -> UInt64 {
+            tfSeed + UInt64(phase == .confirm ? max(repeatIndex - 1, 0) : repeatIndex)
+        }
     }
 
     public enum Problem: Sendable {
@@ -173,6 +184,7 @@ public struct Suite: Sendable {
                     + (p.stopAtTarget ? ";stop_at_target=true" : "")
             case .deepobs(let p):
                 return "deepobs=\(p.problem);epochs=\(p.epochs);batch_size=\(p.batchSize);shuffle=\(p.shuffle.rawValue)"
+                    + (p.shuffle == .tensorflow ? ";tf_seed=\(p.tfSeed)" : "")
             case .network(let p):
                 let c = p.base
                 return "dataset=\(p.dataset.rawValue);validation=\(p.validation);train_limit=\(p.trainLimit.map(String.init) ?? "all")"

@@ -3,12 +3,13 @@ import Yams
 
 /// DeepOBS problems, and the `record:` option of surface problems.
 extension SuiteParser {
-    /// `deepobs: {problem: quadratic_deep, epochs, batch_size, shuffle, targets, baselines}`.
+    /// `deepobs: {problem: quadratic_deep, epochs, batch_size, shuffle, tf_seed, targets, baselines}`.
     func deepOBS(_ node: Node) throws -> Suite.DeepOBSProblem {
         var name: String?, problem: String?, epochs: Int?, batchSize = 128, shuffle = ShuffleMode.perEpoch
-        var targets: [Suite.Target] = [], baselines: String?
+        var targets: [Suite.Target] = [], baselines: String?, tfSeed: UInt64?, tfSeedNode: Node?
         let errorsBefore = log.errors.count
-        for (key, _, value) in try mapping(node, allowed: ["name", "problem", "epochs", "batch_size", "shuffle", "targets", "baselines"], what: "a deepobs problem") {
+        for (key, _, value) in try mapping(node, allowed: ["name", "problem", "epochs", "batch_size", "shuffle", "tf_seed", "targets", "baselines"],
+                                           what: "a deepobs problem") {
             _ = try attempt {
                 switch key {
                 case "name": name = try self.name(value, "problem name")
@@ -22,6 +23,9 @@ extension SuiteParser {
                 case "epochs": epochs = try integer(value, "epochs", minimum: 1, maximum: Limits.epochs)
                 case "batch_size": batchSize = try integer(value, "batch_size", minimum: 1, maximum: QuadraticDeep.trainingSize)
                 case "shuffle": shuffle = try choice(value, "shuffle", ShuffleMode.parse)
+                case "tf_seed":
+                    tfSeed = UInt64(try integer(value, "tf_seed", minimum: 0, maximum: Int(Int32.max)))
+                    tfSeedNode = value
                 case "baselines":
                     let path = try string(value, "baselines")
                     var isDirectory: ObjCBool = false
@@ -36,8 +40,11 @@ extension SuiteParser {
         guard log.errors.count == errorsBefore else { throw AlreadyRecorded() }
         guard let problem else { throw error(node, "a deepobs problem needs 'problem' (one of \(Suite.DeepOBSProblem.problems.joined(separator: ", ")))") }
         guard let epochs else { throw error(node, "a deepobs problem needs 'epochs'") }
+        if let tfSeedNode, shuffle != .tensorflow {
+            throw error(tfSeedNode, "tf_seed applies only with 'shuffle: tensorflow' (it seeds TensorFlow's batch order)")
+        }
         return Suite.DeepOBSProblem(name: name ?? problem, problem: problem, epochs: epochs, batchSize: batchSize, shuffle: shuffle,
-                                    targets: targets, baselines: baselines, line: node.mark?.line)
+                                    tfSeed: tfSeed ?? Suite.DeepOBSProblem.defaultTFSeed, targets: targets, baselines: baselines, line: node.mark?.line)
     }
 
     /// `record: auto | every | log | final`, or `record: {every: k}`.

@@ -123,7 +123,9 @@ public enum DeepOBSComparison {
         }
     }
 
-    public static func section(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines) -> String {
+    /// - Parameter seedOf: DeepOBS's seed of a run, when the batch order is TensorFlow's: then
+    ///   every run has a published twin and they are compared one by one.
+    public static func section(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines, seedOf: ((RunRecord) -> Int)? = nil) -> String {
         let optimizers = optimizers(table, problem: problem, baselines: baselines)
         let tune = table.records.filter { $0.problem == problem && $0.phase == .tune }
         var text = "\n### Beside DeepOBS's published runs\n\n"
@@ -160,7 +162,55 @@ public enum DeepOBSComparison {
         }
         text += mismatches.isEmpty ? "\nBoth agree on which rates diverge.\n"
             : "\nWhere they differ on divergence (OptLab stops a run whose training loss exceeds 100 times its start; DeepOBS ran every run to the end): " + mismatches.joined(separator: "; ") + ".\n"
+        if let seedOf { text += runByRun(table, problem: problem, baselines: baselines, seedOf: seedOf) }
         return text + agreementTable(problem: problem, agreements: agreements(table, problem: problem, baselines: baselines), what: "confirmation seeds")
+    }
+
+    /// A run and its published twin: same optimizer, rate and DeepOBS seed.
+    public struct Pair: Sendable {
+        public var optimizer: String
+        public var lr: Double
+        public var seed: Int
+        public var ours: Double
+        public var theirs: Double
+        public var relative: Double { abs(ours - theirs) / abs(theirs) }
+    }
+
+    /// Every run with a published twin whose final test losses are both finite.
+    public static func pairs(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines, seedOf: (RunRecord) -> Int) -> [Pair] {
+        let finals = baselines.rows.filter { $0.epoch == baselines.lastEpoch && $0.testLoss.isFinite }
+        var result: [Pair] = [], seen = Set<String>()
+        for run in table.records where run.problem == problem && run.isUsable {
+            guard let lr = run.lr, let ours = run.metric(TuningProtocol.deepOBSMetric) else { continue }
+            let seed = seedOf(run)
+            // A confirmation run can repeat its tuning trial (DeepOBS's seed 42 is both): count it once.
+            guard seen.insert("\(run.optimizer) \(lr) \(seed)").inserted,
+                  let twin = finals.first(where: { $0.optimizer == run.optimizer && $0.seed == seed && DeepOBSBaselines.same($0.lr, lr) }) else { continue }
+            result.append(Pair(optimizer: run.optimizer, lr: lr, seed: seed, ours: ours, theirs: twin.testLoss))
+        }
+        return result
+    }
+
+    /// The runs set one to one beside their published twins.
+    static func runByRun(_ table: RunsTable, problem: String, baselines: DeepOBSBaselines, seedOf: (RunRecord) -> Int) -> String {
+        let all = pairs(table, problem: problem, baselines: baselines, seedOf: seedOf)
+        guard !all.isEmpty else { return "" }
+        let close = 1e-4
+        var text = "\nRun by run: the batch order is the one DeepOBS's TensorFlow pipeline drew for each seed, so every run has a published twin "
+        text += "(same optimizer, rate and seed; as in DeepOBS's protocol, the first confirmation seed is the sweep's). Both final test losses finite in \(all.count) pairs; they agree within \(String(format: "%g", close * 100))% "
+        text += "(float32 against float64 arithmetic) in \(all.filter { $0.relative <= close }.count).\n\n"
+        text += "| optimizer | pairs | within \(String(format: "%g", close * 100))% | largest relative difference | at lr | seed | OptLab | DeepOBS |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        for optimizer in optimizers(table, problem: problem, baselines: baselines) {
+            let mine = all.filter { $0.optimizer == optimizer }
+            guard let worst = mine.max(by: { $0.relative < $1.relative }) else { continue }
+            text += "| \(optimizer) | \(mine.count) | \(mine.filter { $0.relative <= close }.count) | \(String(format: "%.2g", worst.relative)) | "
+            text += "\(String(format: "%.4g", worst.lr)) | \(worst.seed) | \(String(format: "%.6g", worst.ours)) | \(String(format: "%.6g", worst.theirs)) |\n"
+        }
+        let apart = all.filter { $0.relative > close }.sorted { $0.relative > $1.relative }
+        if !apart.isEmpty {
+            text += "\nApart by more: " + apart.map { "\($0.optimizer) at lr " + String(format: "%.4g, seed %d (%.5g against %.5g)", $0.lr, $0.seed, $0.ours, $0.theirs) }.joined(separator: "; ") + ".\n"
+        }
+        return text
     }
 
     /// The means at the best rates, side by side, with the verdict.
@@ -195,10 +245,14 @@ public enum DeepOBSComparison {
 
     /// The same DeepOBS problem under two batch orders: what reshuffling every epoch changes,
     /// read from each problem's ranking (confirmation seeds, paired tests).
-    public static func shuffleSection(_ rankings: [SuiteSummary.ProblemRanking], once: String, perEpoch: String, baselines: DeepOBSBaselines?) -> String {
+    public static func shuffleSection(_ rankings: [SuiteSummary.ProblemRanking], once: String, shuffle: ShuffleMode = .once, perEpoch: String,
+                                      baselines: DeepOBSBaselines?) -> String {
         guard let a = rankings.first(where: { $0.problem == once }), let b = rankings.first(where: { $0.problem == perEpoch }) else { return "" }
         var text = "\n## Reshuffling every epoch\n\n"
-        text += "`\(once)` draws each seed's batch order once and reuses it every epoch, as DeepOBS's published runs did; `\(perEpoch)` draws a fresh order every epoch, tuned and confirmed the same way. "
+        text += shuffle == .tensorflow
+            ? "`\(once)` uses the batch order of DeepOBS's TensorFlow pipeline, the same every epoch, as DeepOBS's published runs did; "
+            : "`\(once)` draws each seed's batch order once and reuses it every epoch, as DeepOBS's published runs did; "
+        text += "`\(perEpoch)` draws a fresh order every epoch, tuned and confirmed the same way. "
         text += "Rank and verdict come from each problem's ranking above (paired by seed, Wilcoxon signed-rank with Holm's adjustment).\n\n"
         text += "| optimizer | once: setting | once: final test loss | once: rank, verdict | per epoch: setting | per epoch: final test loss | per epoch: rank, verdict |\n|---|---|---|---|---|---|---|\n"
         func describe(_ e: SuiteSummary.Entry?) -> (String, String, String) {

@@ -42,7 +42,7 @@ public enum ReportWriter {
         for case .deepobs(let p) in suite?.problems ?? [] {
             let path = directory + "/" + DeepOBSBaselines.fileName(problem: p.name)
             let baselines = FileManager.default.fileExists(atPath: path) ? try? DeepOBSBaselines.read(path) : nil
-            result[p.name] = DeepOBSEntry(problem: p.problem, shuffle: p.shuffle, baselines: baselines)
+            result[p.name] = DeepOBSEntry(problem: p.problem, shuffle: p.shuffle, baselines: baselines, definition: p)
         }
         return result
     }
@@ -51,6 +51,13 @@ public enum ReportWriter {
         public var problem: String
         public var shuffle: ShuffleMode
         public var baselines: DeepOBSBaselines?
+        public var definition: Suite.DeepOBSProblem? = nil
+
+        /// DeepOBS's seed of a run, when the batch order is TensorFlow's (so runs pair one to one).
+        var tensorflowSeed: ((RunRecord) -> Int)? {
+            guard shuffle == .tensorflow, let definition else { return nil }
+            return { Int(definition.tensorflowSeed(repeatIndex: $0.repeatIndex, phase: $0.phase)) }
+        }
     }
 
     static func figureFiles(in directory: String) -> [String] {
@@ -83,9 +90,9 @@ public enum ReportWriter {
         for ranking in rankings {
             text += "\n## \(ranking.problem)\n\n"
             text += rankingSection(ranking)
-            // Set beside DeepOBS's runs when the batch order is DeepOBS's (fixed per seed).
-            if let table, let entry = deepOBS[ranking.problem], entry.shuffle == .once, let baselines = entry.baselines {
-                text += DeepOBSComparison.section(table, problem: ranking.problem, baselines: baselines)
+            // Set beside DeepOBS's runs when the batch order is fixed per seed, as DeepOBS's was.
+            if let table, let entry = deepOBS[ranking.problem], entry.shuffle.isFixed, let baselines = entry.baselines {
+                text += DeepOBSComparison.section(table, problem: ranking.problem, baselines: baselines, seedOf: entry.tensorflowSeed)
             }
             if let tuning, let table {
                 text += ProtocolReport.tuningSection(table, problem: ranking.problem, type: ranking.type, tuning: tuning)
@@ -111,9 +118,9 @@ public enum ReportWriter {
         if tuning != nil, let table, let profile = ProtocolReport.performanceProfile(table, targets: targets ?? [:]) { text += profile }
         // The same DeepOBS problem with both batch orders: what reshuffling changes.
         if let table {
-            for (once, a) in deepOBS.sorted(by: { $0.key < $1.key }) where a.shuffle == .once {
+            for (fixed, a) in deepOBS.sorted(by: { $0.key < $1.key }) where a.shuffle.isFixed {
                 if let perEpoch = deepOBS.sorted(by: { $0.key < $1.key }).first(where: { $0.value.problem == a.problem && $0.value.shuffle == .perEpoch }) {
-                    text += DeepOBSComparison.shuffleSection(rankings, once: once, perEpoch: perEpoch.key, baselines: a.baselines)
+                    text += DeepOBSComparison.shuffleSection(rankings, once: fixed, shuffle: a.shuffle, perEpoch: perEpoch.key, baselines: a.baselines)
                 }
             }
         }

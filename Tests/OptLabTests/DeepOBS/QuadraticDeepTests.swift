@@ -105,6 +105,81 @@ struct QuadraticDeepRunTests {
     }
 }
 
+/// TensorFlow's batch order. Philox's expected blocks are the known-answer vectors published
+/// with the Random123 library (Salmon et al., 2011); the losses are DeepOBS's published runs
+/// (`experiments/reference/deepobs-quadratic-deep.csv`, from `fsschneider/DeepOBS_Baselines`).
+@Suite("DeepOBS: TensorFlow's batch order")
+struct TensorFlowShuffleTests {
+    @Test("Philox4x32-10 gives Random123's known-answer blocks")
+    func philoxKnownAnswers() {
+        func words(_ b: (UInt32, UInt32, UInt32, UInt32)) -> [UInt32] { [b.0, b.1, b.2, b.3] }
+        #expect(words(Philox4x32.block(counter: (0, 0, 0, 0), key: (0, 0))) == [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8])
+        let ones = UInt32.max
+        #expect(words(Philox4x32.block(counter: (ones, ones, ones, ones), key: (ones, ones))) == [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD])
+        #expect(words(Philox4x32.block(counter: (0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344), key: (0xA409_3822, 0x299F_31D0)))
+                == [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1])
+        // The stream: a block's four words in order, then the counter's next block.
+        var stream = Philox4x32(seed: 0, seed2: 0)
+        #expect((0..<4).map { _ in stream.next() } == [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8])
+        #expect(stream.next() == Philox4x32.block(counter: (1, 0, 0, 0), key: (0, 0)).0)
+    }
+
+    @Test("the order is a permutation, fixed by the seed, and TensorFlow's (0, 0) rule holds")
+    func order() {
+        let a = TensorFlowShuffle.order(count: 1000, graphSeed: 42)
+        #expect(a.sorted() == Array(0..<1000))
+        #expect(a == TensorFlowShuffle.order(count: 1000, graphSeed: 42))
+        #expect(a != TensorFlowShuffle.order(count: 1000, graphSeed: 43))
+        #expect(TensorFlowShuffle.seeds(graphSeed: 0, opSeed: 0) == (0, 2_147_483_647))
+        #expect(TensorFlowShuffle.seeds(graphSeed: 2_147_483_648, opSeed: 2) == (1, 2))
+    }
+
+    /// Every published run of the confirmation seeds (42…51 at each optimizer's best rate)
+    /// and a few of the sweep, replayed with DeepOBS's optimizers and TensorFlow's order.
+    @Test("with TensorFlow's order, DeepOBS's published runs are replayed to float32 rounding")
+    func replaysPublishedRuns() throws {
+        let baselines = try DeepOBSBaselines.read("experiments/reference/deepobs-quadratic-deep.csv")
+        func optimizer(_ name: String, lr: Double) throws -> any Optimizer {
+            switch name {
+            case "sgd": try OptimizerSpec(kind: .sgd, convention: .keras, overrides: ["lr": lr]).make()
+            case "momentum": try OptimizerSpec(kind: .momentum, convention: .pytorch, overrides: ["lr": lr, "momentum": 0.99]).make()
+            default: try OptimizerSpec(kind: .adam, convention: .keras, overrides: ["lr": lr, "epsilon": 1e-8]).make()
+            }
+        }
+        func replay(_ name: String, lr: Double, seed: Int, shuffle: ShuffleMode) throws -> [Double] {
+            var run = QuadraticDeepRun(optimizer: try optimizer(name, lr: lr), epochs: 100, batchSize: 128, shuffle: shuffle, seed: UInt64(seed))
+            run.tensorflowSeed = UInt64(seed)
+            return run.run().epochs.map(\.testLoss)
+        }
+        var checked = 0, largest = 0.0
+        for name in ["sgd", "momentum", "adam"] {
+            let lr = try #require(baselines.bestRate(name))
+            let published = baselines.rows.filter { $0.optimizer == name && $0.lr == lr }
+            for seed in Set(published.map(\.seed)).sorted() {
+                let ours = try replay(name, lr: lr, seed: seed, shuffle: .tensorflow)
+                for row in published where row.seed == seed {
+                    let relative = abs(ours[row.epoch] - row.testLoss) / row.testLoss
+                    largest = max(largest, relative)
+                    #expect(relative < 2e-5, "\(name) lr \(lr) seed \(seed) epoch \(row.epoch): \(ours[row.epoch]) against \(row.testLoss)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 3 * 10 * 101)
+        // Single-seed sweep points, far from the best rates.
+        for (name, lr) in [("sgd", 1e-5), ("momentum", 1e-3), ("adam", 1e-2)] {
+            let row = try #require(baselines.rows.first { $0.optimizer == name && abs(log10($0.lr / lr)) < 1e-6 && $0.epoch == 100 })
+            let ours = try replay(name, lr: row.lr, seed: row.seed, shuffle: .tensorflow)
+            #expect(abs(ours[100] - row.testLoss) / row.testLoss < 2e-5, "\(name) at \(lr): \(ours[100]) against \(row.testLoss)")
+        }
+        // The same runs in another fixed order miss after one epoch by far more than rounding.
+        let adamRate = try #require(baselines.bestRate("adam"))
+        let first = try #require(baselines.rows.first { $0.optimizer == "adam" && $0.lr == adamRate && $0.seed == 42 && $0.epoch == 1 })
+        let other = try replay("adam", lr: adamRate, seed: 42, shuffle: .once)
+        #expect(abs(other[1] - first.testLoss) / first.testLoss > 1e-3)
+    }
+}
+
 @Suite("DeepOBS: suites, published baselines and the comparison", .serialized)
 struct DeepOBSSuiteTests {
     /// A small baselines file: sgd swept at 0.001, 0.01 and 1 (seed 42), and rerun at 0.01 with
@@ -216,14 +291,49 @@ struct DeepOBSSuiteTests {
         #expect(report.contains(String(format: "| %.1f |", abs(agreement.difference) / error)))
     }
 
-    @Test("deepobs problems: unknown problem, bad shuffle and a missing baselines file are input errors")
+    @Test("shuffle: tensorflow takes DeepOBS's seeds: the tuning trial 42, confirmations 42, 43, 44, each equal to its published run")
+    func tensorflowSeeds() throws {
+        let root = ExecutionTests.temporaryRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let reference = "experiments/reference/deepobs-quadratic-deep.csv"
+        let published = try DeepOBSBaselines.read(reference)
+        let lr = try #require(published.bestRate("sgd"))
+        let text = """
+            name: tf
+            seed: 5
+            optimizers: [sgd]
+            grid: {lr: [\(lr)]}
+            protocol: {tune: {sampler: grid}, confirm: {seeds: 3}}
+            problems:
+              - deepobs: {problem: quadratic_deep, epochs: 100, shuffle: tensorflow, baselines: "\(FileManager.default.currentDirectoryPath)/\(reference)"}
+            """
+        let suite = try Suite.parse(text, file: ExecutionTests.write(text, in: root))
+        try SuiteRunner(suite: suite, outputRoot: root, jobs: 1, log: { _ in }).run()
+        let table = try RunsTable.read(root + "/tf/runs.csv")
+        let tune = try #require(table.records.first { $0.phase == .tune }?.metric("final_test_loss"))
+        let confirm = table.records.filter { $0.phase == .confirm }.sorted { $0.repeatIndex < $1.repeatIndex }.compactMap { $0.metric("final_test_loss") }
+        try #require(confirm.count == 3)
+        #expect(confirm[0] == tune)
+        for (value, seed) in zip(confirm, [42, 43, 44]) {
+            let twin = try #require(published.rows.first { $0.optimizer == "sgd" && $0.lr == lr && $0.seed == seed && $0.epoch == 100 })
+            #expect(abs(value - twin.testLoss) / twin.testLoss < 2e-5, "seed \(seed): \(value) against \(twin.testLoss)")
+        }
+        // The report pairs them one by one: 3 distinct pairs (the tuning trial is confirmation seed 42).
+        let report = try String(contentsOfFile: ReportWriter.write(resultsDirectory: root + "/tf", plotsDirectory: root + "/plots")[0], encoding: .utf8)
+        #expect(report.contains("Both final test losses finite in 3 pairs; they agree within 0.01% (float32 against float64 arithmetic) in 3."))
+    }
+
+    @Test("deepobs problems: unknown problem, bad shuffle, a misplaced tf_seed and a missing baselines file are input errors")
     func errors() {
         func message(_ problem: String) -> String {
             let text = "name: d\noptimizers: [sgd]\nproblems:\n  - deepobs: \(problem)\n"
             do { _ = try Suite.parse(text, file: "d.yaml"); return "" } catch { return "\(error)" }
         }
         #expect(message("{problem: quadratic_dep, epochs: 1}").contains("did you mean 'quadratic_deep'"))
-        #expect(message("{problem: quadratic_deep, epochs: 1, shuffle: always}").contains("shuffle must be once or per_epoch"))
+        #expect(message("{problem: quadratic_deep, epochs: 1, shuffle: always}").contains("d.yaml:4:60: shuffle must be once, per_epoch or tensorflow"))
+        #expect(message("{problem: quadratic_deep, epochs: 1, tf_seed: 7}").contains("tf_seed applies only with 'shuffle: tensorflow'"))
+        #expect(message("{problem: quadratic_deep, epochs: 1, shuffle: tensorflow, tf_seed: -1}").contains("tf_seed"))
+        #expect(message("{problem: quadratic_deep, epochs: 1, shuffle: tensorflow, tf_seed: 7}").isEmpty)
         #expect(message("{problem: quadratic_deep, epochs: 1, baselines: /no/such.csv}").contains("does not exist"))
         #expect(message("{problem: quadratic_deep}").contains("needs 'epochs'"))
     }

@@ -29,6 +29,17 @@ public enum Comparison {
         }
     }
 
+    /// Every hyperparameter of an entry's best setting (fixed and swept, defaults included),
+    /// its other swept values and its schedule, from the resolved suite: what the number in
+    /// a cell was measured with.
+    static func configuration(of entry: SuiteSummary.Entry, in document: ResolvedSuite.Document) -> [String: String] {
+        guard let id = entry.runIDs.first, let run = document.runs.first(where: { $0.id == id }) else { return [:] }
+        var result = run.hyperparameters.mapValues { SuiteSummary.display(CSV.number($0)) }
+        for (key, value) in run.swept where result[key] == nil && key != "schedule" { result[key] = value }
+        result["schedule"] = run.schedule ?? "constant"
+        return result
+    }
+
     /// The text of the comparison: per shared problem, each optimizer's rank, metric and
     /// verdict in every folder. Throws an ``InputError`` when a shared problem differs.
     public static func text(_ folders: [Folder]) throws -> String {
@@ -60,15 +71,27 @@ public enum Comparison {
                 }
             }
             var rows = [["optimizer"] + holding.map { URL(fileURLWithPath: $0.directory).standardizedFileURL.lastPathComponent }]
+            var differing: [String] = []
             for optimizer in optimizers {
-                rows.append([optimizer] + rankings.map { ranking in
-                    guard let e = ranking?.entries.first(where: { "\($0.optimizer) (\($0.convention))" == optimizer }) else { return "not run" }
+                let entries = rankings.map { $0?.entries.first(where: { "\($0.optimizer) (\($0.convention))" == optimizer }) }
+                let configurations = zip(holding, entries).map { folder, e in e.flatMap { $0.rank == nil ? nil : Self.configuration(of: $0, in: folder.document) } }
+                // Shown: the learning rate, and every value that is not the same in all cells.
+                let ranked = configurations.compactMap { $0 }
+                let keys = Set(ranked.flatMap(\.keys)).filter { key in key == "lr" || Set(ranked.map { $0[key] ?? "" }).count > 1 }
+                func order(_ a: String, _ b: String) -> Bool { a == "lr" ? b != "lr" : (b == "lr" ? false : a < b) }
+                if Set(ranked.map { $0.description }).count > 1 { differing.append(optimizer) }
+                rows.append([optimizer] + zip(entries, configurations).map { e, configuration in
+                    guard let e else { return "not run" }
                     guard let rank = e.rank else { return e.verdict?.rawValue ?? "" }
                     let spread = e.values.count > 1 ? String(format: " ± %.2g", e.standardDeviation) : ""
-                    return "\(rank). " + String(format: "%.6g", e.mean) + spread + " n=\(e.values.count) \(e.verdict?.rawValue ?? "no test")"
+                    let shown = keys.sorted(by: order).compactMap { key in configuration?[key].map { "\(key)=\($0)" } }.joined(separator: " ")
+                    return "\(rank). " + String(format: "%.6g", e.mean) + spread + " n=\(e.values.count) \(e.verdict?.rawValue ?? "no test") [\(shown)]"
                 })
             }
             text += SuiteSummary.alignedColumns(rows).map { "  " + $0 + "\n" }.joined()
+            if !differing.isEmpty {
+                text += "  Best settings differ between folders for \(differing.joined(separator: ", ")): the cells compare different configurations.\n"
+            }
         }
         let only = names.filter { !shared.contains($0) }
         if !only.isEmpty { text += "\nIn one folder only (not compared): \(only.joined(separator: ", "))\n" }

@@ -20,9 +20,30 @@ public struct RunSpec: Sendable {
 }
 
 extension Suite {
-    /// Every grid key swept anywhere in the suite, sorted: the extra columns of runs.csv.
+    /// Every grid key swept anywhere in the suite, and every fixed value that tells two
+    /// entries of one optimizer apart, sorted: the extra columns of runs.csv.
     public var sweptKeys: [String] {
-        Set(grid.keys).union(optimizers.flatMap { $0.grid.keys }).sorted()
+        Set(grid.keys).union(optimizers.flatMap { $0.grid.keys }).union(entryValues.flatMap(\.keys)).sorted()
+    }
+
+    /// For each optimizer entry, the fixed values that differ between it and another entry
+    /// of the same optimizer and convention (a value not set counts as its default). They
+    /// are recorded like swept values, so two such entries are one optimizer searched over
+    /// those values, as a grid would be: their runs are never pooled as seeds of one setting.
+    public var entryValues: [[String: Double]] {
+        var result = Array(repeating: [String: Double](), count: optimizers.count)
+        var groups: [String: [Int]] = [:]
+        for (i, entry) in optimizers.enumerated() { groups[entry.kind.rawValue + "|" + entry.convention.rawValue, default: []].append(i) }
+        for members in groups.values where members.count > 1 {
+            let entry = optimizers[members[0]]
+            let defaults = Dictionary(entry.kind.type.hyperparameters(for: entry.convention).map { ($0.name, $0.defaultValue) }) { a, _ in a }
+            for key in Set(members.flatMap { optimizers[$0].fixed.keys }) {
+                let values = members.map { optimizers[$0].fixed[key] ?? defaults[key] ?? .nan }
+                guard Set(values.map(\.bitPattern)).count > 1 else { continue }
+                for (m, value) in zip(members, values) { result[m][key] = value }
+            }
+        }
+        return result
     }
 
     /// The seed of repeat `r`: derived from the suite's seed and `r` only, so a run's
@@ -139,6 +160,9 @@ extension Suite {
         identity += ";repeat=\(r)"
         if let phase { identity += ";phase=\(phase.rawValue)" + (phase == .tune ? ";trial=\(trial ?? 0)" : "") }
         let id = String(String(fnv1a64(identity), radix: 16).leftPadded(to: 16).prefix(12))
+        // Recorded beside the swept values (they are already in the id, as fixed values).
+        var settings = settings
+        for (key, value) in entryValues[entryIndex] where settings[key] == nil { settings[key] = .number(value) }
         return RunSpec(index: index, problemIndex: problemIndex, optimizer: spec, settings: settings, start: start, repeatIndex: r,
                        entryIndex: entryIndex, startIndex: startIndex, seed: seed(repeat: r), id: id, phase: phase, trial: trial)
     }

@@ -54,7 +54,18 @@ extension SuiteParser {
 
     /// What a protocol needs of the rest of the suite: seeds come from `confirm`, and a
     /// network problem selected on validation needs a validation set.
-    func checkProtocol(_ tuning: TuningProtocol, node: Node?, repeatsNode: Node?, problems: [Suite.Problem]) throws {
+    func checkProtocol(_ tuning: TuningProtocol, node: Node?, repeatsNode: Node?, problems: [Suite.Problem], optimizers: [Suite.OptimizerEntry]) throws {
+        // The protocol tunes and confirms one setting per optimizer and convention; choosing
+        // between two confirmed entries afterwards would select on the reported metric.
+        var seen: [String: Suite.Location?] = [:]
+        for entry in optimizers {
+            let key = "\(entry.kind.rawValue) (\(entry.convention.rawValue))"
+            if let first = seen[key] {
+                try record(InputError("\(key) is listed twice (first at \(first.map { "line \($0.line)" } ?? "?")); under a protocol each optimizer and convention is tuned once: put the values that differ in its grid",
+                                      file: file, line: entry.location?.line, column: entry.location?.column))
+            }
+            seen[key] = entry.location
+        }
         if let repeatsNode {
             try record(error(repeatsNode, "'repeats' has no effect under a protocol: tuning uses one seed and 'confirm: {seeds: N}' sets the confirmation's"))
         }

@@ -242,7 +242,7 @@ struct SuiteParser {
                 }
             }
         }
-        if let tuning { try checkProtocol(tuning, node: protocolNode, repeatsNode: repeatsNode, problems: problems) }
+        if let tuning { try checkProtocol(tuning, node: protocolNode, repeatsNode: repeatsNode, problems: problems, optimizers: optimizers) }
         guard let name, log.errors.isEmpty else { return nil }
         let suite = Suite(name: name, seed: seed, repeats: repeats, optimizers: optimizers, grid: grid, gridRanges: logRanges(gridNodes),
                           problems: problems, tuning: tuning, digest: "", file: file)

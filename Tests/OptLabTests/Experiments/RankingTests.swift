@@ -199,6 +199,58 @@ struct RankingTests {
         #expect(FileManager.default.fileExists(atPath: root + "/ranked/summary.csv"))
     }
 
+    @Test("two entries of one optimizer differing in a fixed value are never pooled: the value is a setting column")
+    func twoEntriesOfOneOptimizer() throws {
+        let root = TestData.scratchRoot + "/optlab-rank-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func text(_ optimizers: String) -> String {
+            """
+            name: twice
+            seed: 3
+            repeats: 3
+            optimizers: \(optimizers)
+            grid: {lr: [0.1]}
+            problems:
+              - surface: {surface: rosenbrock, steps: 200, noise: 0.1}
+            """
+        }
+        let suite = try Suite.parse(text("[{name: adam, set: {beta_2: 0.9}}, adam, sgd]"), file: "twice.yaml")
+        try SuiteRunner(suite: suite, outputRoot: root, log: { _ in }).run()
+        let table = try RunsTable.read(root + "/twice/runs.csv")
+        #expect(table.settingColumns.contains("beta_2"))
+        let adam = table.records.filter { $0.optimizer == "adam" }
+        #expect(adam.filter { $0.settings["beta_2"] == "0.9" }.count == 3 && adam.filter { $0.settings["beta_2"] == "0.999" }.count == 3)
+        // The entry with the default is recorded with it; SGD has no such value.
+        #expect(table.records.filter { $0.optimizer == "sgd" }.allSatisfy { ($0.settings["beta_2"] ?? "").isEmpty })
+        // Ranked as one optimizer searched over β₂: the better setting's three seeds, not six.
+        let ranking = try #require(SuiteSummary.rank(table).first)
+        let entry = try #require(ranking.entries.first { $0.optimizer == "adam" })
+        #expect(entry.values.count == 3)
+        func mean(_ beta: String) -> Double {
+            let values = adam.filter { $0.settings["beta_2"] == beta }.compactMap { $0.metric("final_loss") }
+            return values.reduce(0, +) / Double(values.count)
+        }
+        let better = mean("0.9") <= mean("0.999") ? "0.9" : "0.999"
+        #expect(entry.setting.contains("beta_2=\(better)"))
+        #expect(abs(entry.mean - mean(better)) < 1e-12)
+        // Run ids are those of the entries alone: recording the value changes no run.
+        let alone = try Suite.parse(text("[{name: adam, set: {beta_2: 0.9}}]"), file: "twice.yaml").expand().map(\.id)
+        #expect(Set(alone).isSubset(of: Set(adam.map(\.runID))))
+        // Under a protocol, the same optimizer twice is refused at its line.
+        let tuned = """
+            name: tuned
+            optimizers: [adam, {name: adam, set: {beta_2: 0.9}}]
+            grid: {lr: [0.1, 0.01]}
+            protocol: {tune: {sampler: grid}, confirm: {seeds: 2}}
+            problems:
+              - surface: {surface: rosenbrock, steps: 200, noise: 0.1}
+            """
+        #expect(throws: InputError.self) { try Suite.parse(tuned, file: "tuned.yaml") }
+        do { _ = try Suite.parse(tuned, file: "tuned.yaml") } catch {
+            #expect("\(error)".contains("tuned.yaml:2:") && "\(error)".contains("adam (keras) is listed twice (first at line 2)"))
+        }
+    }
+
     @Test("the divergence rule: a surface's loss bound, and train --lr 1e6 ends diverged")
     func divergenceRule() throws {
         let surface = try Surface.named("quadratic")
@@ -258,6 +310,32 @@ struct ResultsFolderTests {
         #expect(error?.message.contains("problem 'beale' differs") == true && error?.message.contains("steps is 300 in one and 250 in the other") == true)
         let (code, message) = OptLabCommand.execute(["compare", root + "/moved", root + "/results/other"])
         #expect(code == 2 && message?.contains("steps is 300") == true)
+    }
+
+    @Test("compare shows each cell's configuration (fixed values, schedule) and says when they differ between folders")
+    func compareConfigurations() throws {
+        let root = TestData.scratchRoot + "/optlab-compare-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func run(_ name: String, adam: String) throws -> String {
+            let text = """
+                name: \(name)
+                seed: 2
+                repeats: 2
+                optimizers: [sgd, \(adam)]
+                grid: {lr: [0.01]}
+                problems:
+                  - surface: {surface: rosenbrock, steps: 100, noise: 0.1}
+                """
+            try SuiteRunner(suite: try Suite.parse(text, file: name + ".yaml"), outputRoot: root, log: { _ in }).run()
+            return root + "/" + name
+        }
+        let plain = try run("plain", adam: "adam")
+        let tuned = try run("tuned", adam: "{name: adam, set: {beta_2: 0.9}, schedule: {type: cosine, steps: 100}}")
+        let text = try Comparison.text(try Comparison.load([plain, tuned]))
+        let adamLine = try #require(text.split(separator: "\n").first { $0.contains("adam (keras)") && !$0.contains("differ") })
+        #expect(adamLine.contains("[lr=0.01 beta_2=0.999 schedule=constant]") && adamLine.contains("[lr=0.01 beta_2=0.9 schedule=cosine"))
+        #expect(text.contains("Best settings differ between folders for adam (keras)"))
+        #expect(!text.contains("for sgd"))
     }
 
     @Test("run ids cover the problem's definition: two suites differing in steps share none")

@@ -52,14 +52,16 @@ extension OptLabCommand {
             let training = try DatasetName.parse(dataset).load(.train, dataDirectory: dataDir)
             let sizes = try parseList(batchSizes, flag: "--batch-sizes") { Int($0) }
             let team = threading.team()
-            print("784-300-100-10 relu, adam (keras), \(training.count) training images, \(team.size) thread(s), OpenBLAS \(BLASThreads.coreName) kernels")
-            print("batch  s/epoch  samples/s  matmul s  elementwise s  optimizer s")
+            let threads = threading.adaptive && team.size > 1 ? "\(team.size) threads while faster than one" : "\(team.size) thread(s)"
+            print("784-300-100-10 relu, adam (keras), \(training.count) training images, \(threads), OpenBLAS \(BLASThreads.coreName) kernels")
+            print("batch  s/epoch  samples/s  matmul s  elementwise s  optimizer s  wide share")
             for batchSize in sizes {
                 let configuration = TrainingConfiguration(
                     hiddenLayers: [300, 100], optimizer: OptimizerSpec(kind: .adam), epochs: epochs + 1, batchSize: batchSize)
                 var previous = 0.0
                 var perEpoch: [Double] = []
-                let result = try Trainer.train(configuration, training: training, validation: nil, test: nil, team: team) { record in
+                let result = try Trainer.train(configuration, training: training, validation: nil, test: nil, team: team,
+                                               adaptive: threading.adaptive) { record in
                     perEpoch.append(record.seconds - previous)
                     previous = record.seconds
                 }
@@ -70,7 +72,8 @@ extension OptLabCommand {
                 let scale = share / Double(epochs + 1)
                 print(String(format: "%5d  %7.3f  %9.0f  %8.3f  %13.3f  %11.3f", batchSize, seconds,
                              Double(training.count) / seconds, p.matrixSeconds * scale,
-                             p.elementwiseSeconds * scale, p.optimizerSeconds * scale))
+                             p.elementwiseSeconds * scale, p.optimizerSeconds * scale)
+                      + (p.wideTeamShare.map { String(format: "  %9.0f%%", $0 * 100) } ?? "  \(team.size > 1 ? "fixed" : "—")"))
             }
             print("peak resident memory: \(ResourceUsage.peakResidentMegabytes().map { String(format: "%.0f MB", $0) } ?? "unknown")")
         }

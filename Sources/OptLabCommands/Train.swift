@@ -89,7 +89,7 @@ extension OptLabCommand {
             let team = threading.team()
             var records: [EpochRecord] = []
             let result = try Trainer.train(configuration, training: sets.training, validation: sets.validation,
-                                           test: sets.test, team: team) { record in
+                                           test: sets.test, team: team, adaptive: threading.adaptive) { record in
                 records.append(record)
                 try writer?.write(record.csvFields(runID: runID, layers: layers))
                 print(Self.describe(record, of: configuration.epochs))
@@ -147,8 +147,9 @@ extension OptLabCommand {
 /// `--threads`, for commands that train one network with the machine to themselves.
 public struct ThreadOptions: ParsableArguments {
     @Option(help: ArgumentHelp("""
-        Threads sharing each training batch (default: one per processor this process may \
-        run on). With 1, the numbers are those a suite run of the same settings writes.
+        Threads sharing each training batch. Default: one per processor this process may \
+        run on, used only while faster than one thread (timed on the run's own steps every \
+        800 batches). A number fixes the team. The numbers do not depend on it.
         """, valueName: "n"))
     public var threads: Int?
 
@@ -162,6 +163,9 @@ public struct ThreadOptions: ParsableArguments {
 
     /// The team, with OpenBLAS set to one thread (``ThreadTeam/forOneRun(threads:)``).
     public func team() -> ThreadTeam { ThreadTeam.forOneRun(threads: threads) }
+
+    /// Whether the team is chosen as the run goes (no `--threads`).
+    public var adaptive: Bool { threads == nil }
 }
 
 public struct DataOptions: ParsableArguments {

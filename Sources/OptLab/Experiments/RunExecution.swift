@@ -71,7 +71,8 @@ extension Suite {
     /// start (missing data) is recorded as `failed` with the message on standard error.
     /// `teamForEpoch` gives a network run its thread team before each epoch (nil: one
     /// thread); the numbers do not depend on it.
-    func execute(_ run: RunSpec, datasets: DatasetCache, teamForEpoch: ((Int) -> ThreadTeam)? = nil) -> RunOutcome {
+    /// With `adaptive`, a widened team is used only while faster than one thread.
+    func execute(_ run: RunSpec, datasets: DatasetCache, teamForEpoch: ((Int) -> ThreadTeam)? = nil, adaptive: Bool = false) -> RunOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
         let problem = problems[run.problemIndex]
         var fields: [String: String] = [
@@ -87,7 +88,7 @@ extension Suite {
             switch problem {
             case .network(let p):
                 fields["type"] = "network"
-                try executeNetwork(run, p, datasets: datasets, teamForEpoch: teamForEpoch, fields: &fields, rows: &epochRows)
+                try executeNetwork(run, p, datasets: datasets, teamForEpoch: teamForEpoch, adaptive: adaptive, fields: &fields, rows: &epochRows)
             case .surface(let p):
                 fields["type"] = "surface"
                 try executeSurface(run, p, fields: &fields, csv: &trajectoryCSV)
@@ -104,7 +105,7 @@ extension Suite {
     }
 
     private func executeNetwork(_ run: RunSpec, _ problem: NetworkProblem, datasets: DatasetCache,
-                                teamForEpoch: ((Int) -> ThreadTeam)?,
+                                teamForEpoch: ((Int) -> ThreadTeam)?, adaptive: Bool,
                                 fields: inout [String: String], rows: inout [[String]]) throws {
         var configuration = problem.base
         configuration.optimizer = run.optimizer
@@ -130,7 +131,7 @@ extension Suite {
             (training, validation) = train.splitValidation(count: problem.validation, generator: &generator)
         }
         let result = try Trainer.train(configuration, training: training, validation: validation, test: test,
-                                       teamForEpoch: teamForEpoch)
+                                       adaptive: adaptive, teamForEpoch: teamForEpoch)
         let layers = epochsHeader.filter { $0.hasPrefix("grad_rms_") }.count
         rows = result.epochs.map { $0.csvFields(runID: run.id, layers: layers) + (hasDeepOBS ? [""] : [])
             + (hasSchedules ? [$0.learningRate.map(CSV.number) ?? ""] : []) }

@@ -119,6 +119,7 @@ public struct SuiteRunner {
         let suite = self.suite
         try store.expect(todo.map(\.id))
         let share = ProcessorShare(processors: jobs, fixed: threads)
+        let adaptive = threads == nil
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(todo.count, 1))) { _ in
             // Each worker keeps its teams (one per size it was given) for its runs.
             var teams: [Int: ThreadTeam] = [1: .serial]
@@ -126,13 +127,14 @@ public struct SuiteRunner {
             while failure.error == nil, let run = queue.next() {
                 progress.started(run, problem: suite.problems[run.problemIndex].name)
                 share.started()
-                let outcome = suite.execute(run, datasets: datasets) { _ in
+                // With --threads auto, a widened run keeps its wider team only while faster.
+                let outcome = suite.execute(run, datasets: datasets, teamForEpoch: { _ in
                     let size = share.threads(waiting: queue.remaining)
                     if let team = teams[size] { return team }
                     let team = ThreadTeam(threads: size)
                     teams[size] = team
                     return team
-                }
+                }, adaptive: adaptive)
                 share.finished()
                 do {
                     try store.append(outcome)

@@ -161,6 +161,8 @@ public struct TrainingProfile: Sendable {
     public var optimizerSeconds = 0.0
     /// Everything else: batch assembly, activations, losses, evaluation's non-BLAS work.
     public var elementwiseSeconds: Double { totalSeconds - matrixSeconds - optimizerSeconds }
+    /// With an adaptive team: the share of full batches taken on the wide team.
+    public var wideTeamShare: Double?
 }
 
 public struct TrainingResult: Sendable {
@@ -189,12 +191,15 @@ public enum Trainer {
     /// the end. `team` shares the network's passes and the optimizer step between threads
     /// (its workers get the same denormal flushing as the caller). `teamForEpoch`, when
     /// given, is asked before each epoch (1-based) for that epoch's team; a suite widens a
-    /// run this way once fewer runs are left than processors. The numbers depend on
-    /// neither (see ``MLP/smallProductLimit``).
+    /// run this way once fewer runs are left than processors. With `adaptive`, a team of
+    /// several threads is used only while it is faster than this thread alone, measured on
+    /// the run's own steps (``TeamChooser``). The numbers depend on none of these (see
+    /// ``MLP/smallProductLimit``).
     public static func train(
         _ configuration: TrainingConfiguration,
         training: ImageDataset, validation: ImageDataset?, test: ImageDataset?,
         team: ThreadTeam = .serial,
+        adaptive: Bool = false,
         onEpoch: (EpochRecord) throws -> Void = { _ in },
         teamForEpoch: ((Int) -> ThreadTeam)? = nil
     ) throws -> TrainingResult {
@@ -248,23 +253,28 @@ public enum Trainer {
 
         var firstBatchLoss: Double?
         var flushedTeams: Set<ObjectIdentifier> = [ObjectIdentifier(team)]
+        var wideTeam = team
+        var chooser = TeamChooser()
         for epoch in 1...configuration.epochs {
-            if let next = teamForEpoch?(epoch), next !== network.team {
+            if let next = teamForEpoch?(epoch), next !== wideTeam {
                 // The new team's workers flush denormals too (its part 0 is this thread,
                 // flushed above); they run training regions only, so they stay so.
                 if flushedTeams.insert(ObjectIdentifier(next)).inserted {
                     next.run { part in if part > 0 { _ = optlab_flush_denormals() } }
                 }
-                network.team = next
+                wideTeam = next
             }
-            let team = network.team
+            network.team = wideTeam
             optimizer.epoch = epoch - 1
             order.shuffle(using: &shuffleGenerator)
             var lossSum = 0.0, correct = 0
             var gradientNormSums = [Double](repeating: 0, count: network.layers.count), sampled = 0, batchIndex = 0
             for batchStart in stride(from: 0, to: training.count, by: batchSize) {
                 let rows = min(batchSize, training.count - batchStart)
-                fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)], team: team)
+                let choosing = adaptive && wideTeam.size > 1 && rows == batchSize
+                if choosing { network.team = chooser.wide ? wideTeam : .serial }
+                let stepStarted = DispatchTime.now().uptimeNanoseconds
+                fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)], team: network.team)
                 if !configuration.augmentation.isIdentity {
                     for r in 0..<rows {
                         configuration.augmentation.apply(to: input.base + r * pixels, rows: training.rows,
@@ -285,6 +295,7 @@ public enum Trainer {
                     }
                     return (loss, batchCorrect)
                 }
+                if choosing { chooser.record(nanoseconds: DispatchTime.now().uptimeNanoseconds - stepStarted) }
                 lossSum += loss * Double(rows)
                 correct += batchCorrect
                 if batchIndex % 4 == 0 {
@@ -358,6 +369,7 @@ public enum Trainer {
         profile.totalSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         profile.matrixSeconds = Double(network.matrixNanoseconds) / 1e9
         profile.optimizerSeconds = Double(network.updateNanoseconds) / 1e9
+        if adaptive && chooser.wideSteps + chooser.narrowSteps > 0 { profile.wideTeamShare = chooser.wideShare }
         return TrainingResult(epochs: records, status: status, keptEpoch: keptEpoch, testLoss: testLoss,
                               testAccuracy: testAccuracy, profile: profile, parameters: network.parameters.array)
     }

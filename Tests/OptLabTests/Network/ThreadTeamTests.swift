@@ -109,8 +109,45 @@ struct ThreadTeamTests {
             #expect(parallel.epochs.map(\.trainLoss) == serial.epochs.map(\.trainLoss), "\(threads) threads")
             #expect(parallel.epochs.map(\.validationLoss) == serial.epochs.map(\.validationLoss), "\(threads) threads")
         }
+        // A team chosen step by step (both used within this short run, switching mid-epoch).
+        let adaptive = try Trainer.train(configuration, training: train, validation: validation, test: nil,
+                                         team: ThreadTeam(threads: 2), adaptive: true)
+        let share = try #require(adaptive.profile.wideTeamShare)
+        #expect(share > 0 && share < 1)
+        #expect(zip(adaptive.parameters, serial.parameters).filter { $0 != $1 }.count == 0)
+        #expect(adaptive.epochs.map(\.trainLoss) == serial.epochs.map(\.trainLoss))
         // It trained: the second epoch's training loss is below the first's.
         #expect(serial.epochs[1].trainLoss < serial.epochs[0].trainLoss)
+    }
+
+    @Test("the team chooser: wide for a window, one thread for a window, then the faster until the cycle ends")
+    func chooser() {
+        var chooser = TeamChooser()
+        /// Runs `steps` steps, the wide team taking `wide` ns a step and one thread `narrow`.
+        func take(_ steps: Int, wide: UInt64, narrow: UInt64) -> [Bool] {
+            (0..<steps).map { _ in
+                let w = chooser.wide
+                chooser.record(nanoseconds: w ? wide : narrow)
+                return w
+            }
+        }
+        let (window, period, warmUp) = (TeamChooser.window, TeamChooser.period, TeamChooser.warmUp)
+        // Warm-up and the first window on the wide team, the second on one thread.
+        #expect(take(warmUp + window, wide: 900, narrow: 1_000) == Array(repeating: true, count: warmUp + window))
+        #expect(take(window, wide: 900, narrow: 1_000) == Array(repeating: false, count: window))
+        // The wide team was faster: it runs the rest of the cycle.
+        #expect(take(period - 2 * window, wide: 900, narrow: 1_000).allSatisfy { $0 })
+        // Next cycle, the wide team has become slower (a competing process): one thread wins.
+        _ = take(2 * window, wide: 2_000, narrow: 1_000)
+        #expect(take(period - 2 * window, wide: 2_000, narrow: 1_000).allSatisfy { !$0 })
+        // Timings during the warm-up count for nothing: a slow first touch does not decide.
+        var fresh = TeamChooser()
+        for step in 0..<(warmUp + 2 * window) {
+            let w = fresh.wide
+            fresh.record(nanoseconds: step < warmUp ? 1_000_000 : (w ? 900 : 1_000))
+        }
+        #expect(fresh.wide)
+        #expect(abs(chooser.wideShare - Double(warmUp + window + period - 2 * window + window) / Double(warmUp + 2 * period)) < 1e-12)
     }
 
     @Test("the product split: every block above the small-product limit, else whole")

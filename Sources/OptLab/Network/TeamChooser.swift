@@ -1,0 +1,55 @@
+import Foundation
+
+/// Chooses, as training goes, between a team of several threads and the calling thread
+/// alone, by timing both on the run's own steps. A run's numbers do not depend on its team
+/// (see ``MLP/smallProductLimit``), so switching between steps changes only the time.
+///
+/// Two threads are not always faster: when another process keeps one core busy, or when
+/// the machine's memory bandwidth is contended (the optimizer step and element-wise passes
+/// then slow several-fold on two threads, far less on one), a team waits at every region
+/// for its slowest thread. The chooser repeats a cycle of `period` full batches: the first
+/// `window` on the wide team, the next `window` on one thread, the rest on whichever was
+/// faster over its window. A cycle costs at most `window` steps at the slower speed.
+public struct TeamChooser: Sendable {
+    public static let window = 16
+    public static let period = 800
+    /// Steps not timed at the start of a run (first touches of the buffers).
+    public static let warmUp = 4
+
+    private var position = -TeamChooser.warmUp
+    private var wideNanoseconds: UInt64 = 0
+    private var narrowNanoseconds: UInt64 = 0
+    private var keepWide = true
+    /// Full batches taken on each, for reports.
+    public private(set) var wideSteps = 0
+    public private(set) var narrowSteps = 0
+
+    public init() {}
+
+    /// Whether the next step runs on the wide team.
+    public var wide: Bool {
+        if position < Self.window { return true }
+        if position < 2 * Self.window { return false }
+        return keepWide
+    }
+
+    /// Records the time of a full batch taken on the team ``wide`` named.
+    public mutating func record(nanoseconds: UInt64) {
+        if wide { wideSteps += 1 } else { narrowSteps += 1 }
+        if position >= 0 && position < Self.window {
+            wideNanoseconds += nanoseconds
+        } else if position >= Self.window && position < 2 * Self.window {
+            narrowNanoseconds += nanoseconds
+        }
+        position += 1
+        if position == 2 * Self.window { keepWide = wideNanoseconds <= narrowNanoseconds }
+        if position == Self.period {
+            position = 0
+            wideNanoseconds = 0
+            narrowNanoseconds = 0
+        }
+    }
+
+    /// The share of full batches taken on the wide team.
+    public var wideShare: Double { wideSteps + narrowSteps == 0 ? 0 : Double(wideSteps) / Double(wideSteps + narrowSteps) }
+}

@@ -142,7 +142,8 @@ extension SuitePlotter {
             script += """
                 set title "\(surface.name): momentum trajectories of chosen (ξ, α) cells"
 
-                set key below
+                # Beside the map: below it, a map of fixed aspect ratio puts the key over the x label.
+                set key outside right top vertical box opaque
 
                 """ + Self.surfaceMap(window, data: "\(name)-surface.dat") + "plot \(layers.joined(separator: ", \\\n     "))\n"
             try save(script, "\(name).gp")

@@ -427,12 +427,20 @@ public enum BLASThreads {
     /// joining a worker the other has left waiting). Two suites run in one process (the
     /// tests do) would make them concurrently; this lock makes them take turns.
     private static let poolLock = NSLock()
+    /// Whether the pool was ended and nothing has asked for more than one thread since.
+    /// Setting the count again restarts the pool, and ending a pool whose workers have
+    /// just started can hang: a worker not yet waiting misses the call to exit, and the
+    /// shutdown joins it forever (seen with two suites in one process on a busy machine).
+    /// So the count is set only when it changes, and the pool ended only once.
+    nonisolated(unsafe) private static var poolStopped = false
 
     public static var count: Int { Int(openblas_get_num_threads()) }
     public static func set(_ count: Int) {
         poolLock.lock()
         defer { poolLock.unlock() }
+        guard openblas_get_num_threads() != Int32(count) else { return }
         openblas_set_num_threads(Int32(count))
+        if count > 1 { poolStopped = false }
     }
 
     /// Ends OpenBLAS's idle worker threads. They are started when the library loads and
@@ -446,7 +454,9 @@ public enum BLASThreads {
         typealias Shutdown = @convention(c) () -> Int32
         poolLock.lock()
         defer { poolLock.unlock() }
+        guard !poolStopped else { return }
         _ = unsafeBitCast(entry, to: Shutdown.self)()
+        poolStopped = true
     }
 
     /// The kernel family OpenBLAS chose (`Haswell`, `SkylakeX`, `Prescott`, ...).

@@ -254,7 +254,7 @@ public enum DeepOBSComparison {
             : "`\(once)` draws each seed's batch order once and reuses it every epoch, as DeepOBS's published runs did; "
         text += "`\(perEpoch)` draws a fresh order every epoch, tuned and confirmed the same way. "
         text += "Rank and verdict come from each problem's ranking above (paired by seed, Wilcoxon signed-rank with Holm's adjustment).\n\n"
-        text += "| optimizer | once: setting | once: final test loss | once: rank, verdict | per epoch: setting | per epoch: final test loss | per epoch: rank, verdict |\n|---|---|---|---|---|---|---|\n"
+        text += "| optimizer | same order: setting | same order: final test loss | same order: rank, verdict | reshuffled: setting | reshuffled: final test loss | reshuffled: rank, verdict |\n|---|---|---|---|---|---|---|\n"
         func describe(_ e: SuiteSummary.Entry?) -> (String, String, String) {
             guard let e, e.rank != nil else { return ("—", "—", e?.verdict?.rawValue ?? "—") }
             let verdict = (e.verdict?.rawValue ?? "no test") + (e.pValue.map { String(format: " (p = %.3g)", $0) } ?? "")

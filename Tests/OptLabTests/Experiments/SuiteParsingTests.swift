@@ -106,7 +106,9 @@ struct SuiteParsingTests {
         let start = try #require(text.range(of: "```yaml\n"))
         let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
         let suite = try Suite.parse(String(text[start.upperBound..<end.lowerBound]), file: "docs/suites.md")
-        #expect(suite.name == "example" && suite.problems.count == 2 && suite.optimizers.count == 5)
+        #expect(suite.name == "example" && suite.problems.count == 3 && suite.optimizers.count == 5)
+        guard case .deepobs(let deepOBS) = suite.problems[2] else { Issue.record("the third problem is not a deepobs problem"); return }
+        #expect(deepOBS.shuffle == .tensorflow && deepOBS.tfSeed == 42 && deepOBS.epochs == 100)
         let adamw = suite.expand().filter { $0.optimizer.kind == .adamw }
         #expect(Set(adamw.map { $0.optimizer.schedule?.kind }) == [nil, .cosine])
         #expect(adamw.allSatisfy { $0.optimizer.overrides["amsgrad"] == 1 && $0.optimizer.overrides["weight_decay"] == 0.01 })

@@ -15,7 +15,8 @@ set key outside right top box opaque
 set grid lc rgb "#dddddd"
 set title "quadratic: momentum trajectories of chosen (ξ, α) cells"
 
-set key below
+# Beside the map: below it, a map of fixed aspect ratio puts the key over the x label.
+set key outside right top vertical box opaque
 set xlabel "x"
 set ylabel "y"
 set xrange [-9.02637886464:5.856114672640002]

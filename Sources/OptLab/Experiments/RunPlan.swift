@@ -115,6 +115,7 @@ extension Suite {
     /// the confirmation runs depend on their results (``confirmationRuns(tuning:records:)``).
     public func expand() -> [RunSpec] {
         var runs: [RunSpec] = []
+        let entryValues = self.entryValues
         for (problemIndex, problem) in problems.enumerated() {
             for (entryIndex, entry) in optimizers.enumerated() {
                 let settingsList: [[String: GridValue]]
@@ -130,7 +131,8 @@ extension Suite {
                         for r in 0..<(tuning == nil ? repeats(of: problem) : 1) {
                             runs.append(makeRun(index: runs.count, problemIndex: problemIndex, entryIndex: entryIndex, settings: settings,
                                                 start: start, startIndex: startIndex, repeatIndex: r,
-                                                phase: tuning == nil ? nil : .tune, trial: tuning == nil ? nil : trial))
+                                                phase: tuning == nil ? nil : .tune, trial: tuning == nil ? nil : trial,
+                                                entryValues: entryValues))
                         }
                     }
                 }
@@ -142,8 +144,9 @@ extension Suite {
     /// One run: its optimizer spec (fixed values, then the swept ones), seed and id. The id
     /// digests everything that changes the run's numbers, plus, under a protocol, its phase
     /// and trial (two trials may draw the same setting).
+    /// `entryValues` is ``entryValues``, passed in by callers that make many runs.
     func makeRun(index: Int, problemIndex: Int, entryIndex: Int, settings: [String: GridValue], start: Point?, startIndex: Int,
-                 repeatIndex r: Int, phase: RunPhase?, trial: Int?) -> RunSpec {
+                 repeatIndex r: Int, phase: RunPhase?, trial: Int?, entryValues: [[String: Double]]? = nil) -> RunSpec {
         let problem = problems[problemIndex], entry = optimizers[entryIndex]
         let declared = Set(entry.kind.type.hyperparameters(for: entry.convention).map(\.name))
         var overrides = entry.fixed
@@ -162,7 +165,7 @@ extension Suite {
         let id = String(String(fnv1a64(identity), radix: 16).leftPadded(to: 16).prefix(12))
         // Recorded beside the swept values (they are already in the id, as fixed values).
         var settings = settings
-        for (key, value) in entryValues[entryIndex] where settings[key] == nil { settings[key] = .number(value) }
+        for (key, value) in (entryValues ?? self.entryValues)[entryIndex] where settings[key] == nil { settings[key] = .number(value) }
         return RunSpec(index: index, problemIndex: problemIndex, optimizer: spec, settings: settings, start: start, repeatIndex: r,
                        entryIndex: entryIndex, startIndex: startIndex, seed: seed(repeat: r), id: id, phase: phase, trial: trial)
     }

@@ -245,13 +245,13 @@ public enum DeepOBSComparison {
 
     /// The same DeepOBS problem under two batch orders: what reshuffling every epoch changes,
     /// read from each problem's ranking (confirmation seeds, paired tests).
-    public static func shuffleSection(_ rankings: [SuiteSummary.ProblemRanking], once: String, shuffle: ShuffleMode = .once, perEpoch: String,
+    public static func shuffleSection(_ rankings: [SuiteSummary.ProblemRanking], fixed: String, shuffle: ShuffleMode = .once, perEpoch: String,
                                       baselines: DeepOBSBaselines?) -> String {
-        guard let a = rankings.first(where: { $0.problem == once }), let b = rankings.first(where: { $0.problem == perEpoch }) else { return "" }
+        guard let a = rankings.first(where: { $0.problem == fixed }), let b = rankings.first(where: { $0.problem == perEpoch }) else { return "" }
         var text = "\n## Reshuffling every epoch\n\n"
         text += shuffle == .tensorflow
-            ? "`\(once)` uses the batch order of DeepOBS's TensorFlow pipeline, the same every epoch, as DeepOBS's published runs did; "
-            : "`\(once)` draws each seed's batch order once and reuses it every epoch, as DeepOBS's published runs did; "
+            ? "`\(fixed)` uses the batch order of DeepOBS's TensorFlow pipeline, the same every epoch, as DeepOBS's published runs did; "
+            : "`\(fixed)` draws each seed's batch order once and reuses it every epoch, as DeepOBS's published runs did; "
         text += "`\(perEpoch)` draws a fresh order every epoch, tuned and confirmed the same way. "
         text += "Rank and verdict come from each problem's ranking above (paired by seed, Wilcoxon signed-rank with Holm's adjustment).\n\n"
         text += "| optimizer | same order: setting | same order: final test loss | same order: rank, verdict | reshuffled: setting | reshuffled: final test loss | reshuffled: rank, verdict |\n|---|---|---|---|---|---|---|\n"

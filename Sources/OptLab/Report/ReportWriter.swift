@@ -42,20 +42,21 @@ public enum ReportWriter {
         for case .deepobs(let p) in suite?.problems ?? [] {
             let path = directory + "/" + DeepOBSBaselines.fileName(problem: p.name)
             let baselines = FileManager.default.fileExists(atPath: path) ? try? DeepOBSBaselines.read(path) : nil
-            result[p.name] = DeepOBSEntry(problem: p.problem, shuffle: p.shuffle, baselines: baselines, definition: p)
+            result[p.name] = DeepOBSEntry(definition: p, baselines: baselines)
         }
         return result
     }
 
     public struct DeepOBSEntry: Sendable {
-        public var problem: String
-        public var shuffle: ShuffleMode
+        public var definition: Suite.DeepOBSProblem
         public var baselines: DeepOBSBaselines?
-        public var definition: Suite.DeepOBSProblem? = nil
+        public var problem: String { definition.problem }
+        public var shuffle: ShuffleMode { definition.shuffle }
 
         /// DeepOBS's seed of a run, when the batch order is TensorFlow's (so runs pair one to one).
         var tensorflowSeed: ((RunRecord) -> Int)? {
-            guard shuffle == .tensorflow, let definition else { return nil }
+            guard shuffle == .tensorflow else { return nil }
+            let definition = definition
             return { Int(definition.tensorflowSeed(repeatIndex: $0.repeatIndex, phase: $0.phase)) }
         }
     }
@@ -120,7 +121,7 @@ public enum ReportWriter {
         if let table {
             for (fixed, a) in deepOBS.sorted(by: { $0.key < $1.key }) where a.shuffle.isFixed {
                 if let perEpoch = deepOBS.sorted(by: { $0.key < $1.key }).first(where: { $0.value.problem == a.problem && $0.value.shuffle == .perEpoch }) {
-                    text += DeepOBSComparison.shuffleSection(rankings, once: fixed, shuffle: a.shuffle, perEpoch: perEpoch.key, baselines: a.baselines)
+                    text += DeepOBSComparison.shuffleSection(rankings, fixed: fixed, shuffle: a.shuffle, perEpoch: perEpoch.key, baselines: a.baselines)
                 }
             }
         }

@@ -1,5 +1,27 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The library's loops (optimizer steps, activations) are compiled for AVX2 and FMA when
+/// the machine building it has them: the adaptive optimizers' steps take about half the
+/// time (BENCHMARKS.md). The numbers stay the same: Swift never fuses a multiplication
+/// and an addition into one rounding, and an element-wise operation rounds the same in
+/// any vector width. A binary meant for other machines (cluster nodes of older
+/// processors) is built without it when OPTLAB_PORTABLE is set (then remove `.build`).
+let vectorLoops: [SwiftSetting] = {
+    #if arch(x86_64)
+    if ProcessInfo.processInfo.environment["OPTLAB_PORTABLE"] != nil { return [] }
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return [] }
+    let flags = Set(line.split(separator: " ").map(String.init))
+    // What LLVM's "haswell" target assumes, as /proc/cpuinfo names it.
+    let haswell: Set = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt", "sse4_2"]
+    return haswell.isSubset(of: flags) ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+    #else
+    return []
+    #endif
+}()
 
 let package = Package(
     name: "OptLab",
@@ -31,7 +53,8 @@ let package = Package(
         // MARK: Library: everything the tool does
         .target(
             name: "OptLab",
-            dependencies: ["CBLAS", "CZlib", "CMath", "CParallel", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CBLAS", "CZlib", "CMath", "CParallel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: vectorLoops
         ),
 
         // MARK: Command line

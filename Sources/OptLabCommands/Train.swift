@@ -149,7 +149,8 @@ public struct ThreadOptions: ParsableArguments {
     @Option(help: ArgumentHelp("""
         Threads sharing each training batch. Default: one per processor this process may \
         run on, used only while faster than one thread (timed on the run's own steps every \
-        800 batches). A number fixes the team. The numbers do not depend on it.
+        800 batches; sooner after one thread won). A number fixes the team. The numbers \
+        do not depend on it.
         """, valueName: "n"))
     public var threads: Int?
 

@@ -7,12 +7,20 @@ import Foundation
 /// Two threads are not always faster: when another process keeps one core busy, or when
 /// the machine's memory bandwidth is contended (the optimizer step and element-wise passes
 /// then slow several-fold on two threads, far less on one), a team waits at every region
-/// for its slowest thread. The chooser repeats a cycle of `period` full batches: the first
-/// `window` on the wide team, the next `window` on one thread, the rest on whichever was
-/// faster over its window. A cycle costs at most `window` steps at the slower speed.
+/// for its slowest thread. The chooser repeats a cycle of full batches: the first `window`
+/// on the wide team, the next `window` on one thread, the rest on whichever was faster over
+/// its window. A cycle costs at most `window` steps at the slower speed.
+///
+/// A cycle that keeps the wide team lasts `period` batches. One that keeps one thread lasts
+/// `shortPeriod`, then twice as long each time one thread wins again, up to `period`: a
+/// moment of the host's (seen here: every thread, XLA's included, slowed for half a second)
+/// that falls on the wide window costs a hundred batches on one thread, not eight hundred,
+/// while a lasting competing load is still followed at the cost of a few more wide windows.
 public struct TeamChooser: Sendable {
     public static let window = 16
     public static let period = 800
+    /// The first cycle after the wide team lost (doubling while it keeps losing).
+    public static let shortPeriod = 100
     /// Steps not timed at the start of a run (first touches of the buffers).
     public static let warmUp = 4
 
@@ -20,6 +28,8 @@ public struct TeamChooser: Sendable {
     private var wideNanoseconds: UInt64 = 0
     private var narrowNanoseconds: UInt64 = 0
     private var keepWide = true
+    /// The length of the current cycle.
+    private var cycle = TeamChooser.period
     /// Full batches taken on each, for reports.
     public private(set) var wideSteps = 0
     public private(set) var narrowSteps = 0
@@ -42,8 +52,12 @@ public struct TeamChooser: Sendable {
             narrowNanoseconds += nanoseconds
         }
         position += 1
-        if position == 2 * Self.window { keepWide = wideNanoseconds <= narrowNanoseconds }
-        if position == Self.period {
+        if position == 2 * Self.window {
+            let narrowBefore = !keepWide
+            keepWide = wideNanoseconds <= narrowNanoseconds
+            cycle = keepWide ? Self.period : (narrowBefore ? min(2 * cycle, Self.period) : Self.shortPeriod)
+        }
+        if position == cycle {
             position = 0
             wideNanoseconds = 0
             narrowNanoseconds = 0

@@ -120,7 +120,7 @@ struct ThreadTeamTests {
         #expect(serial.epochs[1].trainLoss < serial.epochs[0].trainLoss)
     }
 
-    @Test("the team chooser: wide for a window, one thread for a window, then the faster until the cycle ends")
+    @Test("the team chooser: wide for a window, one thread for a window, then the faster until the cycle ends; one thread rechecked sooner")
     func chooser() {
         var chooser = TeamChooser()
         /// Runs `steps` steps, the wide team taking `wide` ns a step and one thread `narrow`.
@@ -137,9 +137,28 @@ struct ThreadTeamTests {
         #expect(take(window, wide: 900, narrow: 1_000) == Array(repeating: false, count: window))
         // The wide team was faster: it runs the rest of the cycle.
         #expect(take(period - 2 * window, wide: 900, narrow: 1_000).allSatisfy { $0 })
-        // Next cycle, the wide team has become slower (a competing process): one thread wins.
-        _ = take(2 * window, wide: 2_000, narrow: 1_000)
-        #expect(take(period - 2 * window, wide: 2_000, narrow: 1_000).allSatisfy { !$0 })
+        // Next cycle, the wide team has become slower (a competing process): one thread wins,
+        // and is checked again after a short cycle, then cycles twice as long while it wins.
+        let short = TeamChooser.shortPeriod
+        #expect(short < period && short > 2 * window)
+        var narrowSteps = 0
+        for length in [short, 2 * short, 4 * short, period, period] {
+            #expect(take(window, wide: 2_000, narrow: 1_000).allSatisfy { $0 }, "cycle of \(length)")
+            #expect(take(window, wide: 2_000, narrow: 1_000).allSatisfy { !$0 })
+            #expect(take(length - 2 * window, wide: 2_000, narrow: 1_000).allSatisfy { !$0 }, "cycle of \(length)")
+            narrowSteps += length - window
+        }
+        // The load ends: the next cycle's wide window wins, and the wide team keeps a full cycle.
+        #expect(take(window, wide: 900, narrow: 1_000).allSatisfy { $0 })
+        #expect(take(window, wide: 900, narrow: 1_000).allSatisfy { !$0 })
+        #expect(take(period - 2 * window, wide: 900, narrow: 1_000).allSatisfy { $0 })
+        // A wide window slowed by a moment of the host: one thread for a short cycle only.
+        _ = take(window, wide: 5_000, narrow: 1_000)
+        #expect(take(short - window, wide: 900, narrow: 1_000).allSatisfy { !$0 })
+        #expect(take(window, wide: 900, narrow: 1_000).allSatisfy { $0 })
+        #expect(take(window, wide: 900, narrow: 1_000).allSatisfy { !$0 })
+        #expect(take(period - 2 * window, wide: 900, narrow: 1_000).allSatisfy { $0 })
+        narrowSteps += window + window + short - window + window
         // Timings during the warm-up count for nothing: a slow first touch does not decide.
         var fresh = TeamChooser()
         for step in 0..<(warmUp + 2 * window) {
@@ -147,7 +166,8 @@ struct ThreadTeamTests {
             fresh.record(nanoseconds: step < warmUp ? 1_000_000 : (w ? 900 : 1_000))
         }
         #expect(fresh.wide)
-        #expect(abs(chooser.wideShare - Double(warmUp + window + period - 2 * window + window) / Double(warmUp + 2 * period)) < 1e-12)
+        #expect(chooser.narrowSteps == narrowSteps)
+        #expect(chooser.wideSteps == warmUp + period - window + 5 * window + (period - window) + window + (period - window))
     }
 
     @Test("the product split: every block above the small-product limit, else whole")

@@ -76,6 +76,13 @@ extension OptLabCommand {
                       + (p.wideTeamShare.map { String(format: "  %9.0f%%", $0 * 100) } ?? "  \(team.size > 1 ? "fixed" : "—")"))
             }
             print("peak resident memory: \(ResourceUsage.peakResidentMegabytes().map { String(format: "%.0f MB", $0) } ?? "unknown")")
+            if team.size > 1 {
+                print("""
+                    matmul, elementwise and optimizer s are the calling thread's time per epoch: on \
+                    batches shared between threads the others work on their parts at the same time; \
+                    on one-thread batches it does all of the work.
+                    """)
+            }
         }
 
         func runOptimizers() throws {

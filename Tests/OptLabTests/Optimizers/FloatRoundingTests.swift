@@ -7,8 +7,10 @@ import OptLab
 /// steps that networks train with are replayed element by element, every operation
 /// rounded once to single precision on its own (computed in double precision, which
 /// rounds +, −, ×, ÷ and √ of single-precision operands exactly before that one rounding),
-/// in the order the rules are written. A fused multiply-add, or any other reordering, in
-/// the compiled loops would round differently somewhere in these 4,099 × 30 steps.
+/// in the order the rules are written, for the optimizers whose loops the vector build
+/// changes most (square roots and divisions) and for the course's Momentum. A fused
+/// multiply-add, or any other reordering, in the compiled loops would round differently
+/// somewhere in these 4,099 × 30 steps.
 @Suite("Optimizers: single-precision steps round each operation once")
 struct FloatRoundingTests {
     /// One single-precision rounding of a value computed exactly in double precision.
@@ -73,6 +75,55 @@ struct FloatRoundingTests {
         let differing = zip(compiled, theta).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(differing == 0, "\(differing) of \(Self.count) parameters differ")
         #expect(theta != Self.start())
+    }
+
+    @Test("RMSprop: s ← ρs + (1−ρ)g·g, d = g/(√(s + ε_in) + ε_out), v ← μv + a·d, θ ← θ + c·v, each operation rounded once",
+          arguments: Convention.allCases)
+    func rmsprop(convention: Convention) throws {
+        // Defaults: Keras ρ 0.9, η 1e-3, ε 1e-7 inside the root; PyTorch ρ 0.99, η 1e-2, ε 1e-8 outside; μ 0.
+        let keras = convention == .keras
+        let rho = Float(keras ? 0.9 : 0.99), mu = Float(0), eta = Float(keras ? 1e-3 : 1e-2)
+        let epsilon = Float(keras ? 1e-7 : 1e-8)
+        let (inside, outside): (Float, Float) = keras ? (epsilon, 0) : (0, epsilon)
+        let (a, c): (Float, Float) = keras ? (-eta, 1) : (1, -eta)
+        let oneMinusRho = Self.r(1 - Self.d(rho))
+        var theta = Self.start()
+        var s = [Float](repeating: 0, count: Self.count), v = s
+        for g in Self.gradients() {
+            for i in 0..<Self.count {
+                let g2 = Self.r(Self.d(Self.r(Self.d(oneMinusRho) * Self.d(g[i]))) * Self.d(g[i]))
+                s[i] = Self.r(Self.d(Self.r(Self.d(rho) * Self.d(s[i]))) + Self.d(g2))
+                let root = Self.r(Self.d(Self.r(Self.d(s[i]) + Self.d(inside))).squareRoot())
+                let step = Self.r(Self.d(g[i]) / Self.d(Self.r(Self.d(root) + Self.d(outside))))
+                v[i] = Self.r(Self.d(Self.r(Self.d(mu) * Self.d(v[i]))) + Self.d(Self.r(Self.d(a) * Self.d(step))))
+                theta[i] = Self.r(Self.d(theta[i]) + Self.d(Self.r(Self.d(c) * Self.d(v[i]))))
+            }
+        }
+        let compiled = try Self.compiled(.rmsprop, convention)
+        let differing = zip(compiled, theta).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(Self.count) parameters differ")
+    }
+
+    @Test("AdaGrad: s ← s + g·g, θ ← θ − η·g/(√(s + ε_in) + ε_out), each operation rounded once",
+          arguments: Convention.allCases)
+    func adagrad(convention: Convention) throws {
+        // Defaults: Keras η 1e-3, s₀ 0.1, ε 1e-7 inside the root; PyTorch η 1e-2, s₀ 0, ε 1e-10 outside.
+        let keras = convention == .keras
+        let eta = Float(keras ? 1e-3 : 1e-2), epsilon = Float(keras ? 1e-7 : 1e-10)
+        let (inside, outside): (Float, Float) = keras ? (epsilon, 0) : (0, epsilon)
+        var theta = Self.start()
+        var s = [Float](repeating: Float(keras ? 0.1 : 0), count: Self.count)
+        for g in Self.gradients() {
+            for i in 0..<Self.count {
+                s[i] = Self.r(Self.d(s[i]) + Self.d(Self.r(Self.d(g[i]) * Self.d(g[i]))))
+                let root = Self.r(Self.d(Self.r(Self.d(s[i]) + Self.d(inside))).squareRoot())
+                let change = Self.r(Self.d(Self.r(Self.d(eta) * Self.d(g[i]))) / Self.d(Self.r(Self.d(root) + Self.d(outside))))
+                theta[i] = Self.r(Self.d(theta[i]) - Self.d(change))
+            }
+        }
+        let compiled = try Self.compiled(.adagrad, convention)
+        let differing = zip(compiled, theta).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(Self.count) parameters differ")
     }
 
     @Test("Momentum: v ← μv + a·g, θ ← θ + c·v (Keras a = −η, c = 1; PyTorch a = 1, c = −η), each operation rounded once",

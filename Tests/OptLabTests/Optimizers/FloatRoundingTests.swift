@@ -36,15 +36,17 @@ struct FloatRoundingTests {
         return (0..<count).map { _ in Float(generator.nextDouble() - 0.5) }
     }
 
-    /// The compiled steps, as training takes them.
-    static func compiled(_ kind: OptimizerKind, _ convention: Convention) throws -> [Float] {
+    /// Takes the compiled steps, as training does, and expects them to equal `replay` bit
+    /// for bit.
+    static func expectCompiled(_ kind: OptimizerKind, _ convention: Convention, toEqual replay: [Float]) throws {
         let optimizer: OptimizerInstance<Float> = try OptimizerSpec(kind: kind, convention: convention).make()
             .makeInstance(parameterCount: count)
         var theta = start()
         for g in gradients() {
             g.withUnsafeBufferPointer { g in theta.withUnsafeMutableBufferPointer { optimizer.step($0, gradient: g) } }
         }
-        return theta
+        let differing = zip(theta, replay).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(kind.rawValue) \(convention.rawValue): \(differing) of \(count) parameters differ")
     }
 
     @Test("Adam: m ← β₁m + (1−β₁)g, s ← β₂s + (1−β₂)g·g, θ ← θ − α_t·m/(√s + ε̂), each operation rounded once",
@@ -71,9 +73,7 @@ struct FloatRoundingTests {
                 theta[i] = Self.r(Self.d(theta[i]) - Self.d(change))
             }
         }
-        let compiled = try Self.compiled(.adam, convention)
-        let differing = zip(compiled, theta).filter { $0.bitPattern != $1.bitPattern }.count
-        #expect(differing == 0, "\(differing) of \(Self.count) parameters differ")
+        try Self.expectCompiled(.adam, convention, toEqual: theta)
         #expect(theta != Self.start())
     }
 
@@ -99,9 +99,7 @@ struct FloatRoundingTests {
                 theta[i] = Self.r(Self.d(theta[i]) + Self.d(Self.r(Self.d(c) * Self.d(v[i]))))
             }
         }
-        let compiled = try Self.compiled(.rmsprop, convention)
-        let differing = zip(compiled, theta).filter { $0.bitPattern != $1.bitPattern }.count
-        #expect(differing == 0, "\(differing) of \(Self.count) parameters differ")
+        try Self.expectCompiled(.rmsprop, convention, toEqual: theta)
     }
 
     @Test("AdaGrad: s ← s + g·g, θ ← θ − η·g/(√(s + ε_in) + ε_out), each operation rounded once",
@@ -121,9 +119,7 @@ struct FloatRoundingTests {
                 theta[i] = Self.r(Self.d(theta[i]) - Self.d(change))
             }
         }
-        let compiled = try Self.compiled(.adagrad, convention)
-        let differing = zip(compiled, theta).filter { $0.bitPattern != $1.bitPattern }.count
-        #expect(differing == 0, "\(differing) of \(Self.count) parameters differ")
+        try Self.expectCompiled(.adagrad, convention, toEqual: theta)
     }
 
     @Test("Momentum: v ← μv + a·g, θ ← θ + c·v (Keras a = −η, c = 1; PyTorch a = 1, c = −η), each operation rounded once",
@@ -140,8 +136,6 @@ struct FloatRoundingTests {
                 theta[i] = Self.r(Self.d(theta[i]) + Self.d(Self.r(Self.d(c) * Self.d(v[i]))))
             }
         }
-        let compiled = try Self.compiled(.momentum, convention)
-        let differing = zip(compiled, theta).filter { $0.bitPattern != $1.bitPattern }.count
-        #expect(differing == 0, "\(differing) of \(Self.count) parameters differ")
+        try Self.expectCompiled(.momentum, convention, toEqual: theta)
     }
 }

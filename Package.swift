@@ -49,11 +49,12 @@ let package = Package(
         // MARK: Small C helpers of our own
         .target(name: "CMath", path: "Sources/CMath"),
         .target(name: "CParallel", path: "Sources/CParallel"),
+        .target(name: "CSparse", path: "Sources/CSparse"),
 
         // MARK: Library: everything the tool does
         .target(
             name: "OptLab",
-            dependencies: ["CBLAS", "CZlib", "CMath", "CParallel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CBLAS", "CZlib", "CMath", "CParallel", "CSparse", .product(name: "Yams", package: "Yams")],
             swiftSettings: vectorLoops
         ),
 
@@ -73,7 +74,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "OptLabTests",
-            dependencies: ["OptLab", "OptLabCommands", "CBLAS", "CZlib", .product(name: "Yams", package: "Yams")]
+            dependencies: ["OptLab", "OptLabCommands", "CBLAS", "CZlib", "CSparse", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

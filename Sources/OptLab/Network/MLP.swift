@@ -1,4 +1,5 @@
 import CBLAS
+import CSparse
 import Foundation
 
 /// The shape of a multilayer perceptron.
@@ -151,11 +152,26 @@ public final class MLP {
             let bias = parameters.base + layer.biasOffset
             let weights = parameters.base + layer.weightOffset
             let source = x
+            // The input layer skips the input's zeros where that gives OpenBLAS's bits.
+            let ends = l == 0 ? sparseBlockEnds(.nn, x: source, rows: rows, other: weights, otherCount: fanIn * fanOut) : nil
+            if l == 0 { pipelinedSplit = nil }
+            if let ends, let handOver = inputLayerHandOver(rows: rows) {
+                forwardInputLayer(source, rows: rows, ends: ends, handOver: handOver, hidden: hidden, dropped: dropped)
+                if !hidden { break }
+                x = UnsafePointer(dropped?.output ?? z)
+                continue
+            }
             // Each thread takes a block of rows: Z ← 1·b, Z ← X·W + Z, A = φ(Z), A·mask.
             forEachRowBlock(rows, rowWork: fanIn * fanOut) { block in
                 let first = block.lowerBound, count = block.count
                 for r in block { (z + r * fanOut).update(from: bias, count: fanOut) }
                 timed(first) {
+                    if let ends, count * fanIn * fanOut > MLP.smallProductLimit {
+                        optlab_sparse_product_nn(Int32(count), Int32(fanOut), Int32(fanIn), source + first * fanIn, Int32(fanIn),
+                                                 weights, Int32(fanOut), z + first * fanOut, Int32(fanOut),
+                                                 ends, Int32(ends.count))
+                        return
+                    }
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(fanOut), Int32(fanIn),
                                 1, source + first * fanIn, Int32(fanIn), weights, Int32(fanOut),
                                 1, z + first * fanOut, Int32(fanOut))
@@ -272,10 +288,21 @@ public final class MLP {
             // updating those parameters.
             let weightGradient = gradient.base + layer.weightOffset
             let biasGradient = gradient.base + layer.biasOffset
+            let ends = l == 0 ? sparseBlockEnds(.tn, x: previous, rows: rows, other: currentDelta, otherCount: rows * fanOut) : nil
+            // After a split forward product, each thread takes the input rows it used there.
+            let inputSplit = l == 0 && team.size == 2 ? pipelinedSplit : nil
             split(count: fanIn, granularity: 16, unitWork: fanOut * rows) { part, parts in
-                let block = ThreadTeam.chunk(part, of: parts, count: fanIn, granularity: 16)
+                let block = inputSplit.map { part == 0 ? 0..<$0 : $0..<fanIn }
+                    ?? ThreadTeam.chunk(part, of: parts, count: fanIn, granularity: 16)
                 if !block.isEmpty {
                     timed(block.lowerBound) {
+                        if let ends, block.count * fanOut * rows > MLP.smallProductLimit {
+                            optlab_sparse_product_tn(Int32(block.count), Int32(fanOut), Int32(rows), previous + block.lowerBound,
+                                                     Int32(fanIn), currentDelta, Int32(fanOut),
+                                                     weightGradient + block.lowerBound * fanOut, Int32(fanOut),
+                                                     ends, Int32(ends.count))
+                            return
+                        }
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(block.count), Int32(fanOut), Int32(rows),
                                     1, previous + block.lowerBound, Int32(fanIn), currentDelta, Int32(fanOut),
                                     0, weightGradient + block.lowerBound * fanOut, Int32(fanOut))
@@ -304,6 +331,142 @@ public final class MLP {
             swap(&delta, &spare)
         }
     }
+
+    /// The inner blocks for a zero-skipping product (``SparseProducts``) whose sparse
+    /// operand is `x` (`rows` rows of the input layer's width), or nil when OpenBLAS
+    /// should compute it: not verified here, an operand not finite, or too few zeros.
+    private func sparseBlockEnds(_ kind: SparseProducts.Kind, x: UnsafePointer<Float>, rows: Int,
+                                 other: UnsafePointer<Float>, otherCount: Int) -> [Int32]? {
+        let fanIn = layers[0].fanIn
+        let inner = kind == .nn ? fanIn : rows
+        guard skipsInputZeros, let blocking = SparseProducts.usable(kind, inner: inner) else { return nil }
+        // The input's verdict is taken in the forward pass and reused by the backward pass
+        // that follows it on the same rows.
+        let sparseInput: Bool
+        if kind == .tn, let last = lastInput, last.x == x, last.rows == rows {
+            sparseInput = last.sparse
+        } else {
+            sparseInput = SparseProducts.sparseEnough(x, count: rows * fanIn)
+            lastInput = (x, rows, sparseInput)
+        }
+        guard sparseInput, SparseProducts.finite(other, count: otherCount) else { return nil }
+        zeroSkippingProducts += 1
+        return blocking.ends(inner)
+    }
+
+    /// Whether the input layer's products may skip the input's zeros (``SparseProducts``;
+    /// the numbers are the same either way).
+    public var skipsInputZeros = SparseProducts.allowed
+    /// How many products (forward or weight gradient) skipped the input's zeros so far.
+    public private(set) var zeroSkippingProducts = 0
+    /// How many of the input layer's forward products were split by W's rows.
+    public private(set) var splitInputProducts = 0
+
+    /// The input layer's forward product split by W's rows (the inputs) between two
+    /// threads, each using only the rows whose gradient it computes and whose update it
+    /// applies in `backward`, so that the weights never travel between the processors'
+    /// caches (they are the biggest thing there; the hand-over is one row of partial sums
+    /// per example). The first thread takes inputs [0, s) for 16 examples at a time and
+    /// hands each batch of rows over; the second resumes their chains over [s, fanIn),
+    /// completes Z and applies the activation. Same chains, same bits
+    /// (`optlab_sparse_product_nn_part`).
+    private func forwardInputLayer(_ x: UnsafePointer<Float>, rows: Int, ends: [Int32], handOver: InputLayerHandOver,
+                                   hidden: Bool, dropped: (mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)?) {
+        let layer = layers[0]
+        let (fanIn, fanOut) = (layer.fanIn, layer.fanOut)
+        let weights = parameters.base + layer.weightOffset
+        let bias = parameters.base + layer.biasOffset
+        let z = activations[0].base
+        let split = inputSplit ?? chooseInputSplit(x, rows: rows)
+        inputSplit = split
+        pipelinedSplit = split
+        splitInputProducts += 1
+        let step = InputLayerHandOver.rowsPerHandOver
+        let steps = (rows + step - 1) / step
+        let progress = handOver.progress
+        progress.pointee = 0
+        team.run { part in
+            guard part < 2 else { return }
+            // Both threads sort the rows the same way (it changes no number).
+            let order = handOver.order[part]
+            optlab_sparse_order(Int32(rows), Int32(fanIn), x, Int32(fanIn), order)
+            if part == 0 {
+                timed(0) {
+                    for s in 0..<steps {
+                        let first = s * step, count = min(step, rows - first)
+                        for i in first..<(first + count) { (z + Int(order[i]) * fanOut).update(from: bias, count: fanOut) }
+                        optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
+                                                      weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
+                                                      0, Int32(split), handOver.partial.base, Int32(fanOut))
+                        optlab_progress_publish(progress, Int32(s + 1))
+                    }
+                }
+            } else {
+                for s in 0..<steps {
+                    let first = s * step, count = min(step, rows - first)
+                    optlab_progress_wait(progress, Int32(s + 1))
+                    optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
+                                                  weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
+                                                  Int32(split), Int32(fanIn), handOver.partial.base, Int32(fanOut))
+                    guard hidden else { continue }
+                    for i in first..<(first + count) {
+                        let row = Int(order[i]) * fanOut
+                        architecture.activation.apply(z + row, count: fanOut)
+                        if let dropped {
+                            for j in row..<(row + fanOut) { dropped.output[j] = z[j] * dropped.mask[j] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The hand-over buffers when the input layer's forward product can be split by W's
+    /// rows: a team of two that also splits the weight gradient's rows in two.
+    private func inputLayerHandOver(rows: Int) -> InputLayerHandOver? {
+        let (fanIn, fanOut) = (layers[0].fanIn, layers[0].fanOut)
+        guard team.size == 2, rows >= 2 * InputLayerHandOver.rowsPerHandOver,
+              MLP.parts(count: fanIn, granularity: 16, unitWork: fanOut * rows, threads: 2) == 2 else { return nil }
+        if let handOver { return handOver }
+        let created = InputLayerHandOver(rows: maxRows, columns: fanOut)
+        handOver = created
+        return created
+    }
+
+    private var handOver: InputLayerHandOver?
+    /// Where the input rows are split between the two threads (chosen at the first split
+    /// product and kept, so that each row stays with one thread), and the split of the
+    /// last forward pass if it was split (nil otherwise), for the backward pass.
+    private var inputSplit: Int?
+    private var pipelinedSplit: Int?
+
+    /// The first thread's share of the input layer's nonzero inputs. Half: the second
+    /// thread's wait for the first rows handed over and its activations are offset by the
+    /// first thread's bias rows and by the weight gradient, whose work is split at the
+    /// same place (measured on Fashion-MNIST at batch 128: 0.384–0.385 s per epoch at a
+    /// half, 0.39–0.41 at 0.47 and at 0.55, 0.42–0.44 at 0.6; BENCHMARKS.md).
+    static let firstThreadShare = 0.5
+
+    /// The split (a multiple of 16 inside the layer, as the gradient's split is) that
+    /// gives the first thread ``firstThreadShare`` of the batch's nonzero inputs.
+    private func chooseInputSplit(_ x: UnsafePointer<Float>, rows: Int) -> Int {
+        let fanIn = layers[0].fanIn
+        let chunks = (fanIn + 15) / 16
+        var counts = [Int32](repeating: 0, count: chunks)
+        optlab_column_nonzeros(Int32(rows), Int32(fanIn), x, Int32(fanIn), &counts)
+        let total = counts.reduce(0) { $0 + Int($1) }
+        var sum = 0
+        for (chunk, count) in counts.enumerated() {
+            sum += Int(count)
+            if Double(sum) >= MLP.firstThreadShare * Double(total) {
+                return min(max(16, (chunk + 1) * 16), (chunks - 1) * 16)
+            }
+        }
+        return (chunks / 2) * 16
+    }
+
+    /// The last input checked by ``sparseBlockEnds``: whether it was finite and sparse.
+    private var lastInput: (x: UnsafePointer<Float>, rows: Int, sparse: Bool)?
 
     /// Multiply-adds at or below which OpenBLAS (0.3.21, AVX-512 kernels) computes a product
     /// with its small-matrix kernels, which round differently from its blocked kernels.

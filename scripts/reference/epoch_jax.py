@@ -2,12 +2,19 @@
 """Seconds per 60,000-image epoch of 784-300-100-10 ReLU with Keras-style Adam, batch 128,
 random data, in JAX with the whole epoch compiled by XLA as one lax.scan (for
 BENCHMARKS.md). Run: /tmp/refenv/bin/python scripts/reference/epoch_jax.py
+With --fashion, the Fashion-MNIST training images (Debian's dataset-fashion-mnist) scaled
+to [0, 1] instead, half of whose pixels are 0 (XLA's dense products take the same time).
 """
-import time, jax, jax.numpy as jnp, numpy as np
+import gzip, sys, time, jax, jax.numpy as jnp, numpy as np
 from jax import lax
 n, b = 59904, 128  # 468 full batches
 rng = np.random.default_rng(0)
-X = jnp.asarray(rng.random((n // b, b, 784), dtype=np.float32))
+if "--fashion" in sys.argv:
+    with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") as f:
+        pixels = np.frombuffer(f.read()[16:], dtype=np.uint8).reshape(-1, 784)[:n]
+    X = jnp.asarray((pixels.astype(np.float32) / 255).reshape(n // b, b, 784))
+else:
+    X = jnp.asarray(rng.random((n // b, b, 784), dtype=np.float32))
 Y = jnp.asarray(rng.integers(0, 10, (n // b, b)))
 def init(key):
     sizes = [784, 300, 100, 10]; ps = []

@@ -166,7 +166,7 @@ public final class MLP {
                 let first = block.lowerBound, count = block.count
                 for r in block { (z + r * fanOut).update(from: bias, count: fanOut) }
                 timed(first) {
-                    if let ends, count * fanIn * fanOut > MLP.smallProductLimit {
+                    if let ends {
                         optlab_sparse_product_nn(Int32(count), Int32(fanOut), Int32(fanIn), source + first * fanIn, Int32(fanIn),
                                                  weights, Int32(fanOut), z + first * fanOut, Int32(fanOut),
                                                  ends, Int32(ends.count))
@@ -290,13 +290,15 @@ public final class MLP {
             let biasGradient = gradient.base + layer.biasOffset
             let ends = l == 0 ? sparseBlockEnds(.tn, x: previous, rows: rows, other: currentDelta, otherCount: rows * fanOut) : nil
             // After a split forward product, each thread takes the input rows it used there.
-            let inputSplit = l == 0 && team.size == 2 ? pipelinedSplit : nil
+            // (Only with the zero-skipping product, whose bits do not depend on the blocks;
+            // OpenBLAS's would, below its small-product size.)
+            let inputSplit = l == 0 && team.size == 2 && ends != nil ? pipelinedSplit : nil
             split(count: fanIn, granularity: 16, unitWork: fanOut * rows) { part, parts in
-                let block = inputSplit.map { part == 0 ? 0..<$0 : $0..<fanIn }
+                let block = (parts == 2 ? inputSplit : nil).map { part == 0 ? 0..<$0 : $0..<fanIn }
                     ?? ThreadTeam.chunk(part, of: parts, count: fanIn, granularity: 16)
                 if !block.isEmpty {
                     timed(block.lowerBound) {
-                        if let ends, block.count * fanOut * rows > MLP.smallProductLimit {
+                        if let ends {
                             optlab_sparse_product_tn(Int32(block.count), Int32(fanOut), Int32(rows), previous + block.lowerBound,
                                                      Int32(fanIn), currentDelta, Int32(fanOut),
                                                      weightGradient + block.lowerBound * fanOut, Int32(fanOut),
@@ -337,9 +339,12 @@ public final class MLP {
     /// should compute it: not verified here, an operand not finite, or too few zeros.
     private func sparseBlockEnds(_ kind: SparseProducts.Kind, x: UnsafePointer<Float>, rows: Int,
                                  other: UnsafePointer<Float>, otherCount: Int) -> [Int32]? {
-        let fanIn = layers[0].fanIn
+        let (fanIn, fanOut) = (layers[0].fanIn, layers[0].fanOut)
         let inner = kind == .nn ? fanIn : rows
-        guard skipsInputZeros, let blocking = SparseProducts.usable(kind, inner: inner) else { return nil }
+        // OpenBLAS uses the blocked kernel (whose chains these reproduce, whatever part of
+        // the product each call takes) only above its small-product size.
+        guard skipsInputZeros, rows * fanIn * fanOut > MLP.smallProductLimit,
+              let blocking = SparseProducts.usable(kind, inner: inner) else { return nil }
         // The input's verdict is taken in the forward pass and reused by the backward pass
         // that follows it on the same rows.
         let sparseInput: Bool

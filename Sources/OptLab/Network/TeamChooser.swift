@@ -9,7 +9,9 @@ import Foundation
 /// then slow several-fold on two threads, far less on one), a team waits at every region
 /// for its slowest thread. The chooser repeats a cycle of full batches: the first `window`
 /// on the wide team, the next `window` on one thread, the rest on whichever was faster over
-/// its window. A cycle costs at most `window` steps at the slower speed.
+/// its window, judged by the median step of each window, so that one step the host
+/// delayed (by milliseconds, now and then) does not decide. A cycle costs at most
+/// `window` steps at the slower speed.
 ///
 /// A cycle that keeps the wide team lasts `period` batches. One that keeps one thread lasts
 /// `shortPeriod`, then twice as long each time one thread wins again, up to `period`: a
@@ -25,8 +27,8 @@ public struct TeamChooser: Sendable {
     public static let warmUp = 4
 
     private var position = -TeamChooser.warmUp
-    private var wideNanoseconds: UInt64 = 0
-    private var narrowNanoseconds: UInt64 = 0
+    private var wideNanoseconds: [UInt64] = []
+    private var narrowNanoseconds: [UInt64] = []
     private var keepWide = true
     /// The length of the current cycle.
     private var cycle = TeamChooser.period
@@ -47,21 +49,29 @@ public struct TeamChooser: Sendable {
     public mutating func record(nanoseconds: UInt64) {
         if wide { wideSteps += 1 } else { narrowSteps += 1 }
         if position >= 0 && position < Self.window {
-            wideNanoseconds += nanoseconds
+            wideNanoseconds.append(nanoseconds)
         } else if position >= Self.window && position < 2 * Self.window {
-            narrowNanoseconds += nanoseconds
+            narrowNanoseconds.append(nanoseconds)
         }
         position += 1
         if position == 2 * Self.window {
             let narrowBefore = !keepWide
-            keepWide = wideNanoseconds <= narrowNanoseconds
+            keepWide = Self.median(wideNanoseconds) <= Self.median(narrowNanoseconds)
             cycle = keepWide ? Self.period : (narrowBefore ? min(2 * cycle, Self.period) : Self.shortPeriod)
         }
         if position == cycle {
             position = 0
-            wideNanoseconds = 0
-            narrowNanoseconds = 0
+            wideNanoseconds.removeAll(keepingCapacity: true)
+            narrowNanoseconds.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// The mean of the two middle values (of the middle one for an odd count).
+    static func median(_ values: [UInt64]) -> UInt64 {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : sorted[middle - 1] / 2 + sorted[middle] / 2
     }
 
     /// The share of full batches taken on the wide team.

@@ -159,6 +159,16 @@ struct ThreadTeamTests {
         #expect(take(window, wide: 900, narrow: 1_000).allSatisfy { $0 })
         #expect(take(window, wide: 900, narrow: 1_000).allSatisfy { !$0 })
         #expect(take(period - 2 * window, wide: 900, narrow: 1_000).allSatisfy { $0 })
+        // One step the host delayed (50 ms, a hundred steps' worth) in the wide window does
+        // not decide: the medians do, and the wide team keeps its cycle.
+        let spiked = (0..<(2 * window)).map { step in
+            let w = chooser.wide
+            chooser.record(nanoseconds: w ? (step == 3 ? 50_000_000 : 900) : 1_000)
+            return w
+        }
+        taken += spiked
+        #expect(spiked == Array(repeating: true, count: window) + Array(repeating: false, count: window))
+        #expect(take(period - 2 * window, wide: 900, narrow: 1_000).allSatisfy { $0 })
         // Timings during the warm-up count for nothing: a slow first touch does not decide.
         var fresh = TeamChooser()
         for step in 0..<(warmUp + 2 * window) {

@@ -448,8 +448,8 @@ public final class MLP {
     /// The first thread's share of the input layer's nonzero inputs. Half: the second
     /// thread's wait for the first rows handed over and its activations are offset by the
     /// first thread's bias rows and by the weight gradient, whose work is split at the
-    /// same place (measured on Fashion-MNIST at batch 128: 0.384–0.385 s per epoch at a
-    /// half, 0.39–0.41 at 0.47 and at 0.55, 0.42–0.44 at 0.6; BENCHMARKS.md).
+    /// same place (on Fashion-MNIST at batch 128, a half gave the fastest epochs of the
+    /// shares from 0.45 to 0.6 tried; BENCHMARKS.md).
     static let firstThreadShare = 0.5
 
     /// The split (a multiple of 16 inside the layer, as the gradient's split is) that

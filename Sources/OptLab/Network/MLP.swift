@@ -71,7 +71,7 @@ public final class MLP {
     /// the other threads run their share of each product at the same time).
     public private(set) var matrixNanoseconds: UInt64 = 0
 
-    private let activations: [FloatBuffer]       // φ(Z_l) per layer, unmasked
+    let activations: [FloatBuffer]       // φ(Z_l) per layer, unmasked
     private let droppedActivations: [FloatBuffer?]  // φ(Z_l)·mask for hidden layers with dropout
     private let masks: [FloatBuffer?]
     private let deltaA: FloatBuffer
@@ -334,144 +334,25 @@ public final class MLP {
         }
     }
 
-    /// The inner blocks for a zero-skipping product (``SparseProducts``) whose sparse
-    /// operand is `x` (`rows` rows of the input layer's width), or nil when OpenBLAS
-    /// should compute it: not verified here, an operand not finite, or too few zeros.
-    private func sparseBlockEnds(_ kind: SparseProducts.Kind, x: UnsafePointer<Float>, rows: Int,
-                                 other: UnsafePointer<Float>, otherCount: Int) -> [Int32]? {
-        let (fanIn, fanOut) = (layers[0].fanIn, layers[0].fanOut)
-        let inner = kind == .nn ? fanIn : rows
-        // OpenBLAS uses the blocked kernel (whose chains these reproduce, whatever part of
-        // the product each call takes) only above its small-product size.
-        guard skipsInputZeros, rows * fanIn * fanOut > MLP.smallProductLimit,
-              let blocking = SparseProducts.usable(kind, inner: inner) else { return nil }
-        // The input's verdict is taken in the forward pass and reused by the backward pass
-        // that follows it on the same rows.
-        let sparseInput: Bool
-        if kind == .tn, let last = lastInput, last.x == x, last.rows == rows {
-            sparseInput = last.sparse
-        } else {
-            sparseInput = SparseProducts.sparseEnough(x, count: rows * fanIn)
-            lastInput = (x, rows, sparseInput)
-        }
-        guard sparseInput, SparseProducts.finite(other, count: otherCount) else { return nil }
-        zeroSkippingProducts += 1
-        return blocking.ends(inner)
-    }
+    // MARK: The input layer's zero-skipping products (MLP+InputLayer.swift)
 
     /// Whether the input layer's products may skip the input's zeros (``SparseProducts``;
     /// the numbers are the same either way).
     public var skipsInputZeros = SparseProducts.allowed
     /// How many products (forward or weight gradient) skipped the input's zeros so far.
-    public private(set) var zeroSkippingProducts = 0
+    public internal(set) var zeroSkippingProducts = 0
     /// How many of the input layer's forward products were split by W's rows.
-    public private(set) var splitInputProducts = 0
+    public internal(set) var splitInputProducts = 0
 
-    /// The input layer's forward product split by W's rows (the inputs) between two
-    /// threads, each using only the rows whose gradient it computes and whose update it
-    /// applies in `backward`, so that the weights never travel between the processors'
-    /// caches (they are the biggest thing there; the hand-over is one row of partial sums
-    /// per example). The first thread takes inputs [0, s) for 16 examples at a time and
-    /// hands each batch of rows over; the second resumes their chains over [s, fanIn),
-    /// completes Z and applies the activation. Same chains, same bits
-    /// (`optlab_sparse_product_nn_part`).
-    private func forwardInputLayer(_ x: UnsafePointer<Float>, rows: Int, ends: [Int32], handOver: InputLayerHandOver,
-                                   hidden: Bool, dropped: (mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)?) {
-        let layer = layers[0]
-        let (fanIn, fanOut) = (layer.fanIn, layer.fanOut)
-        let weights = parameters.base + layer.weightOffset
-        let bias = parameters.base + layer.biasOffset
-        let z = activations[0].base
-        let split = inputSplit ?? chooseInputSplit(x, rows: rows)
-        inputSplit = split
-        pipelinedSplit = split
-        splitInputProducts += 1
-        let step = InputLayerHandOver.rowsPerHandOver
-        let steps = (rows + step - 1) / step
-        let progress = handOver.progress
-        progress.pointee = 0
-        team.run { part in
-            guard part < 2 else { return }
-            // Both threads sort the rows the same way (it changes no number).
-            let order = handOver.order[part]
-            optlab_sparse_order(Int32(rows), Int32(fanIn), x, Int32(fanIn), order)
-            if part == 0 {
-                timed(0) {
-                    for s in 0..<steps {
-                        let first = s * step, count = min(step, rows - first)
-                        for i in first..<(first + count) { (z + Int(order[i]) * fanOut).update(from: bias, count: fanOut) }
-                        optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
-                                                      weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
-                                                      0, Int32(split), handOver.partial.base, Int32(fanOut))
-                        optlab_progress_publish(progress, Int32(s + 1))
-                    }
-                }
-            } else {
-                for s in 0..<steps {
-                    let first = s * step, count = min(step, rows - first)
-                    optlab_progress_wait(progress, Int32(s + 1))
-                    optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
-                                                  weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
-                                                  Int32(split), Int32(fanIn), handOver.partial.base, Int32(fanOut))
-                    guard hidden else { continue }
-                    for i in first..<(first + count) {
-                        let row = Int(order[i]) * fanOut
-                        architecture.activation.apply(z + row, count: fanOut)
-                        if let dropped {
-                            for j in row..<(row + fanOut) { dropped.output[j] = z[j] * dropped.mask[j] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The hand-over buffers when the input layer's forward product can be split by W's
-    /// rows: a team of two that also splits the weight gradient's rows in two.
-    private func inputLayerHandOver(rows: Int) -> InputLayerHandOver? {
-        let (fanIn, fanOut) = (layers[0].fanIn, layers[0].fanOut)
-        guard team.size == 2, rows >= 2 * InputLayerHandOver.rowsPerHandOver,
-              MLP.parts(count: fanIn, granularity: 16, unitWork: fanOut * rows, threads: 2) == 2 else { return nil }
-        if let handOver { return handOver }
-        let created = InputLayerHandOver(rows: maxRows, columns: fanOut)
-        handOver = created
-        return created
-    }
-
-    private var handOver: InputLayerHandOver?
+    var handOver: InputLayerHandOver?
     /// Where the input rows are split between the two threads (chosen at the first split
     /// product and kept, so that each row stays with one thread), and the split of the
     /// last forward pass if it was split (nil otherwise), for the backward pass.
-    private var inputSplit: Int?
-    private var pipelinedSplit: Int?
-
-    /// The first thread's share of the input layer's nonzero inputs. Half: the second
-    /// thread's wait for the first rows handed over and its activations are offset by the
-    /// first thread's bias rows and by the weight gradient, whose work is split at the
-    /// same place (on Fashion-MNIST at batch 128, a half gave the fastest epochs of the
-    /// shares from 0.45 to 0.6 tried; BENCHMARKS.md).
-    static let firstThreadShare = 0.5
-
-    /// The split (a multiple of 16 inside the layer, as the gradient's split is) that
-    /// gives the first thread ``firstThreadShare`` of the batch's nonzero inputs.
-    private func chooseInputSplit(_ x: UnsafePointer<Float>, rows: Int) -> Int {
-        let fanIn = layers[0].fanIn
-        let chunks = (fanIn + 15) / 16
-        var counts = [Int32](repeating: 0, count: chunks)
-        optlab_column_nonzeros(Int32(rows), Int32(fanIn), x, Int32(fanIn), &counts)
-        let total = counts.reduce(0) { $0 + Int($1) }
-        var sum = 0
-        for (chunk, count) in counts.enumerated() {
-            sum += Int(count)
-            if Double(sum) >= MLP.firstThreadShare * Double(total) {
-                return min(max(16, (chunk + 1) * 16), (chunks - 1) * 16)
-            }
-        }
-        return (chunks / 2) * 16
-    }
+    var inputSplit: Int?
+    var pipelinedSplit: Int?
 
     /// The last input checked by ``sparseBlockEnds``: whether it was finite and sparse.
-    private var lastInput: (x: UnsafePointer<Float>, rows: Int, sparse: Bool)?
+    var lastInput: (x: UnsafePointer<Float>, rows: Int, sparse: Bool)?
 
     /// Multiply-adds at or below which OpenBLAS (0.3.21, AVX-512 kernels) computes a product
     /// with its small-matrix kernels, which round differently from its blocked kernels.
@@ -576,7 +457,7 @@ public final class MLP {
     /// Runs a product, timing it when it is the calling thread's block (the one that
     /// starts at row 0).
     @inline(__always)
-    private func timed(_ firstRow: Int, _ body: () -> Void) {
+    func timed(_ firstRow: Int, _ body: () -> Void) {
         if firstRow == 0 { matrixNanoseconds += MLP.nanoseconds(body) } else { body() }
     }
 

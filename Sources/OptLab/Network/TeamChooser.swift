@@ -27,8 +27,8 @@ public struct TeamChooser: Sendable {
     public static let warmUp = 4
 
     private var position = -TeamChooser.warmUp
-    private var wideNanoseconds: [UInt64] = []
-    private var narrowNanoseconds: [UInt64] = []
+    private var wideNanoseconds: [Double] = []
+    private var narrowNanoseconds: [Double] = []
     private var keepWide = true
     /// The length of the current cycle.
     private var cycle = TeamChooser.period
@@ -49,14 +49,14 @@ public struct TeamChooser: Sendable {
     public mutating func record(nanoseconds: UInt64) {
         if wide { wideSteps += 1 } else { narrowSteps += 1 }
         if position >= 0 && position < Self.window {
-            wideNanoseconds.append(nanoseconds)
+            wideNanoseconds.append(Double(nanoseconds))
         } else if position >= Self.window && position < 2 * Self.window {
-            narrowNanoseconds.append(nanoseconds)
+            narrowNanoseconds.append(Double(nanoseconds))
         }
         position += 1
         if position == 2 * Self.window {
             let narrowBefore = !keepWide
-            keepWide = Self.median(wideNanoseconds) <= Self.median(narrowNanoseconds)
+            keepWide = Statistics.median(wideNanoseconds) <= Statistics.median(narrowNanoseconds)
             cycle = keepWide ? Self.period : (narrowBefore ? min(2 * cycle, Self.period) : Self.shortPeriod)
         }
         if position == cycle {
@@ -64,14 +64,6 @@ public struct TeamChooser: Sendable {
             wideNanoseconds.removeAll(keepingCapacity: true)
             narrowNanoseconds.removeAll(keepingCapacity: true)
         }
-    }
-
-    /// The mean of the two middle values (of the middle one for an odd count).
-    static func median(_ values: [UInt64]) -> UInt64 {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : sorted[middle - 1] / 2 + sorted[middle] / 2
     }
 
     /// The share of full batches taken on the wide team.

@@ -169,10 +169,14 @@ AVX512 void optlab_sparse_order(int rows, int inner, const float *x, int ldx, in
     for (int i = 0; i < rows; i++) { int r = by_count[i]; order[counts[span[r]]++] = r; }
 }
 
-AVX512 void optlab_sparse_product_nn_part(int count, const int *order, int cols, int inner,
-                                          const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
-                                          const int *block_ends, int blocks, int k_begin, int k_end,
-                                          float *partial, int ldp) {
+// The rows order[0..count), inner columns [k_begin, k_end). A block cut by k_begin resumes
+// from `partial`, one cut by k_end pauses there. Without `sums`, every block finished here
+// is added to z; with it, a finished block b (which then began at or after k_begin) leaves
+// its chain's raw value at sums + (b - first_sum_block)·sum_stride + r·ldz instead.
+AVX512 static void nn_part(int count, const int *order, int cols, int inner,
+                           const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
+                           const int *block_ends, int blocks, int k_begin, int k_end,
+                           float *partial, int ldp, float *sums, int first_sum_block, long sum_stride) {
     const int width_k = k_end - k_begin;
     if (width_k <= 0 || count <= 0) return;
     const int groups_max = PANEL / GROUP;
@@ -234,6 +238,7 @@ AVX512 void optlab_sparse_product_nn_part(int count, const int *order, int cols,
                         rows.z[s] = r >= 0 ? z + (size_t)r * ldz : NULL;
                         rows.resume[s] = r >= 0 && resumes ? partial + (size_t)r * ldp : NULL;
                         rows.pause[s] = r >= 0 && pauses ? partial + (size_t)r * ldp : NULL;
+                        if (r >= 0 && sums && !pauses) rows.pause[s] = sums + (b - first_sum_block) * sum_stride + (size_t)r * ldz;
                     }
                     const int *first = mine + bounds[b], *last = mine + bounds[b + 1];
                     switch (width) {
@@ -243,6 +248,42 @@ AVX512 void optlab_sparse_product_nn_part(int count, const int *order, int cols,
                     default: nn_group(&rows, first, last, w, ldw, c0, mask, 1); break;
                     }
                 }
+            }
+        }
+    }
+}
+
+AVX512 void optlab_sparse_product_nn_part(int count, const int *order, int cols, int inner,
+                                          const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
+                                          const int *block_ends, int blocks, int k_begin, int k_end,
+                                          float *partial, int ldp) {
+    nn_part(count, order, cols, inner, x, ldx, w, ldw, z, ldz, block_ends, blocks, k_begin, k_end, partial, ldp,
+            NULL, 0, 0);
+}
+
+AVX512 void optlab_sparse_block_sums(int count, const int *order, int cols, int inner,
+                                     const float *x, int ldx, const float *w, int ldw,
+                                     const int *block_ends, int blocks, int first_block,
+                                     float *sums, int lds, int sum_rows) {
+    if (first_block >= blocks || count <= 0) return;
+    const int k_begin = first_block == 0 ? 0 : block_ends[first_block - 1];
+    // Every block in [k_begin, inner) finishes here, so each goes to `sums`; z is never
+    // written (sums stands in for it).
+    nn_part(count, order, cols, inner, x, ldx, w, ldw, sums, lds, block_ends, blocks, k_begin, inner, NULL, 0,
+            sums, first_block, (long)lds * sum_rows);
+}
+
+AVX512 void optlab_add_block_sums(int count, const int *order, int cols, float *z, int ldz,
+                                  const float *sums, int lds, int sum_rows, int block_count) {
+    const long stride = (long)lds * sum_rows;
+    for (int i = 0; i < count; i++) {
+        const int r = order[i];
+        float *zr = z + (size_t)r * ldz;
+        for (int b = 0; b < block_count; b++) {
+            const float *sr = sums + b * stride + (size_t)r * lds;
+            for (int c = 0; c < cols; c += 16) {
+                const __mmask16 m = lanes(cols - c);
+                _mm512_mask_storeu_ps(zr + c, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, zr + c), _mm512_maskz_loadu_ps(m, sr + c)));
             }
         }
     }
@@ -421,6 +462,11 @@ void optlab_sparse_product_nn_part(int count, const int *order, int cols, int in
                                    const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
                                    const int *block_ends, int blocks, int k_begin, int k_end,
                                    float *partial, int ldp) { abort(); }
+void optlab_sparse_block_sums(int count, const int *order, int cols, int inner, const float *x, int ldx,
+                              const float *w, int ldw, const int *block_ends, int blocks, int first_block,
+                              float *sums, int lds, int sum_rows) { abort(); }
+void optlab_add_block_sums(int count, const int *order, int cols, float *z, int ldz,
+                           const float *sums, int lds, int sum_rows, int block_count) { abort(); }
 long optlab_zeros_if_finite(const float *values, long count) { return zeros_if_finite_scalar(values, count); }
 int optlab_all_finite(const float *values, long count) { return all_finite_scalar(values, count); }
 

@@ -42,6 +42,19 @@ void optlab_sparse_product_nn_part(int count, const int *order, int cols, int in
                                    const int *block_ends, int blocks, int k_begin, int k_end,
                                    float *partial, int ldp);
 
+// The same chains for a thread that owns W's rows [k, inner) from a block boundary k on
+// and need not wait for the rows before it: optlab_sparse_block_sums computes, for rows
+// order[0..count), each of the blocks first_block..<blocks on its own, leaving block b's
+// raw chain value (not added to anything) at sums[(b − first_block)·sum_rows·lds + r·lds
+// + j]; optlab_add_block_sums later adds block_count such blocks to those rows of z in
+// block order (z = z + s), which is what the whole product does after the blocks before.
+void optlab_sparse_block_sums(int count, const int *order, int cols, int inner,
+                              const float *x, int ldx, const float *w, int ldw,
+                              const int *block_ends, int blocks, int first_block,
+                              float *sums, int lds, int sum_rows);
+void optlab_add_block_sums(int count, const int *order, int cols, float *z, int ldz,
+                           const float *sums, int lds, int sum_rows, int block_count);
+
 // g[i·ldg + j] = Σ_r x[r·ldx + i]·d[r·ldd + j] for i < outs, j < cols, r < inner:
 // the row-major product Xᵀ·D written over G (beta = 0), X the sparse operand (its
 // columns are G's rows). block_ends splits r, as above.

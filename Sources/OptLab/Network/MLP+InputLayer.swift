@@ -35,9 +35,12 @@ extension MLP {
     /// applies in `backward`, so that the weights never travel between the processors'
     /// caches (they are the biggest thing there; the hand-over is one row of partial sums
     /// per example). The first thread takes inputs [0, s) for 16 examples at a time and
-    /// hands each batch of rows over; the second resumes their chains over [s, fanIn),
-    /// completes Z and applies the activation. Same chains, same bits
-    /// (`optlab_sparse_product_nn_part`).
+    /// hands each batch of rows over; the second resumes their chains over [s, e) (e: the
+    /// end of the inner block that s cuts), adds the blocks after e, which it computed for
+    /// every row while waiting for the first rows (they do not depend on the first
+    /// thread's), and applies the activation. Same chains, added to Z in the same order:
+    /// same bits (`optlab_sparse_product_nn_part`, `optlab_sparse_block_sums`). Its last
+    /// batch of rows then costs it only the remainder of one block, not all its inputs.
     func forwardInputLayer(_ x: UnsafePointer<Float>, rows: Int, ends: [Int32], handOver: InputLayerHandOver,
                            hidden: Bool, dropped: (mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)?) {
         let layer = layers[0]
@@ -52,6 +55,12 @@ extension MLP {
         let step = InputLayerHandOver.rowsPerHandOver
         let steps = (rows + step - 1) / step
         let progress = handOver.progress
+        // The block that the split cuts ends at `cutEnd` (= split when the split is a block
+        // boundary); the second thread's blocks from `cutEnd` on are whole.
+        let cutEnd = Int(ends.first { Int($0) >= split } ?? Int32(fanIn))
+        let firstWhole = ends.firstIndex { Int($0) > cutEnd } ?? ends.count
+        let wholeBlocks = ends.count - firstWhole
+        let sums = handOver.sums(count: wholeBlocks * rows * fanOut)
         progress.pointee = 0
         team.run { part in
             guard part < 2 else { return }
@@ -70,12 +79,18 @@ extension MLP {
                     }
                 }
             } else {
+                optlab_sparse_block_sums(Int32(rows), order, Int32(fanOut), Int32(fanIn), x, Int32(fanIn), weights, Int32(fanOut),
+                                         ends, Int32(ends.count), Int32(firstWhole), sums, Int32(fanOut), Int32(rows))
                 for s in 0..<steps {
                     let first = s * step, count = min(step, rows - first)
                     optlab_progress_wait(progress, Int32(s + 1))
-                    optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
-                                                  weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
-                                                  Int32(split), Int32(fanIn), handOver.partial.base, Int32(fanOut))
+                    if cutEnd > split {
+                        optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
+                                                      weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
+                                                      Int32(split), Int32(cutEnd), handOver.partial.base, Int32(fanOut))
+                    }
+                    optlab_add_block_sums(Int32(count), order + first, Int32(fanOut), z, Int32(fanOut), sums, Int32(fanOut),
+                                          Int32(rows), Int32(wholeBlocks))
                     guard hidden else { continue }
                     for i in first..<(first + count) {
                         let row = Int(order[i]) * fanOut

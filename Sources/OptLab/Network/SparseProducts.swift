@@ -193,6 +193,13 @@ final class InputLayerHandOver: @unchecked Sendable {
 
     let order: [UnsafeMutablePointer<Int32>]
     let partial: FloatBuffer
+    /// The second thread's whole blocks (``MLP/forwardInputLayer``), grown on demand.
+    private var wholeBlockSums = FloatBuffer(count: 0)
+
+    func sums(count: Int) -> UnsafeMutablePointer<Float> {
+        if wholeBlockSums.count < count { wholeBlockSums = FloatBuffer(count: count) }
+        return wholeBlockSums.base
+    }
     /// On a cache line of its own.
     let progress: UnsafeMutablePointer<Int32>
     private let progressLine: UnsafeMutableRawPointer

@@ -108,6 +108,66 @@ struct SparseProductTests {
         #expect(differing == 0, "split at \(split): \(differing) of \(expected.count) differ")
     }
 
+    /// The second part as the second thread computes it: the blocks wholly after s first,
+    /// for every row, before any of the first part exists; then, batch by batch after the
+    /// first part, the rest of the block s cuts and those blocks added in order. OpenBLAS's
+    /// bits for every s, including block edges (no block cut) and the ends (no whole block).
+    @Test("X·W + Z with the second part's whole blocks computed ahead equals cblas_sgemm bit for bit",
+          .enabled(if: available, unavailable), arguments: [0, 16, 320, 400, 432, 560, 784])
+    func wholeBlocksAhead(split: Int) throws {
+        let blocking = try #require(SparseProducts.blocking)
+        BLASThreads.set(1)
+        let (rows, cols, inner) = (100, 300, 784)
+        let x = Array(Self.digits[(784 * 700)..<(784 * 700 + rows * inner)])
+        var generator = SplitMix64(seed: UInt64(split + 1))
+        let w = (0..<(inner * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
+        let z0 = (0..<(rows * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
+        var expected = z0, actual = z0
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(inner),
+                    1, x, Int32(inner), w, Int32(cols), 1, &expected, Int32(cols))
+        let ends = blocking.ends(inner).map(Int.init)
+        #expect(ends == [320, 560, 784])
+        let cutEnd = ends.first { $0 >= split }!
+        let firstWhole = ends.firstIndex { $0 > cutEnd } ?? ends.count
+        let wholeBlocks = ends.count - firstWhole
+        let ends32 = ends.map(Int32.init)
+        var order = [Int32](repeating: -1, count: rows)
+        optlab_sparse_order(Int32(rows), Int32(inner), x, Int32(inner), &order)
+        var partial = [Float](repeating: .nan, count: rows * cols)
+        var sums = [Float](repeating: .nan, count: max(1, wholeBlocks * rows * cols))
+        optlab_sparse_block_sums(Int32(rows), order, Int32(cols), Int32(inner), x, Int32(inner), w, Int32(cols),
+                                 ends32, Int32(ends.count), Int32(firstWhole), &sums, Int32(cols), Int32(rows))
+        for (first, count) in [(0, 48), (48, rows - 48)] {
+            order.withUnsafeBufferPointer { order in
+                let rowsHere = order.baseAddress! + first
+                optlab_sparse_product_nn_part(Int32(count), rowsHere, Int32(cols), Int32(inner), x, Int32(inner),
+                                              w, Int32(cols), &actual, Int32(cols), ends32, Int32(ends.count),
+                                              0, Int32(split), &partial, Int32(cols))
+                if cutEnd > split {
+                    optlab_sparse_product_nn_part(Int32(count), rowsHere, Int32(cols), Int32(inner), x, Int32(inner),
+                                                  w, Int32(cols), &actual, Int32(cols), ends32, Int32(ends.count),
+                                                  Int32(split), Int32(cutEnd), &partial, Int32(cols))
+                }
+                optlab_add_block_sums(Int32(count), rowsHere, Int32(cols), &actual, Int32(cols), sums, Int32(cols),
+                                      Int32(rows), Int32(wholeBlocks))
+            }
+        }
+        let differing = zip(expected, actual).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "split at \(split) (\(wholeBlocks) whole blocks ahead): \(differing) of \(expected.count) differ")
+        // Without the blocks ahead, the sum differs wherever those blocks have a nonzero term.
+        if wholeBlocks > 0 {
+            var missing = z0
+            for (first, count) in [(0, rows)] {
+                order.withUnsafeBufferPointer { order in
+                    optlab_sparse_product_nn_part(Int32(count), order.baseAddress! + first, Int32(cols), Int32(inner), x, Int32(inner),
+                                                  w, Int32(cols), &missing, Int32(cols), ends32, Int32(ends.count),
+                                                  0, Int32(cutEnd), &partial, Int32(cols))
+                }
+            }
+            #expect(zip(expected, missing).filter { $0.bitPattern != $1.bitPattern }.count > rows * cols / 2)
+        }
+    }
+
     /// The comparison that earns the trust is sharp: blocks of 256 instead of OpenBLAS's
     /// give other bits on most elements.
     @Test("with other inner blocks the same chains round differently", .enabled(if: available, unavailable))

@@ -176,7 +176,7 @@ AVX512 void optlab_sparse_order(int rows, int inner, const float *x, int ldx, in
 AVX512 static void nn_part(int count, const int *order, int cols, int inner,
                            const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
                            const int *block_ends, int blocks, int k_begin, int k_end,
-                           float *partial, int ldp, float *sums, int first_sum_block, long sum_stride) {
+                           float *partial, int ldp, float *sums, int first_sum_block, long sum_stride, int dense) {
     const int width_k = k_end - k_begin;
     if (width_k <= 0 || count <= 0) return;
     const int groups_max = PANEL / GROUP;
@@ -208,6 +208,7 @@ AVX512 static void nn_part(int count, const int *order, int cols, int inner,
                 __mmask16 valid = lanes(k_end - k);
                 unsigned bits = 0;
                 for (int s = 0; s < GROUP; s++) bits |= nonzero16(xs[s] + k, valid);
+                if (dense) bits = valid;
                 while (bits) {
                     int kk = k + __builtin_ctz(bits);
                     bits &= bits - 1;
@@ -256,21 +257,21 @@ AVX512 static void nn_part(int count, const int *order, int cols, int inner,
 AVX512 void optlab_sparse_product_nn_part(int count, const int *order, int cols, int inner,
                                           const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
                                           const int *block_ends, int blocks, int k_begin, int k_end,
-                                          float *partial, int ldp) {
+                                          float *partial, int ldp, int dense) {
     nn_part(count, order, cols, inner, x, ldx, w, ldw, z, ldz, block_ends, blocks, k_begin, k_end, partial, ldp,
-            NULL, 0, 0);
+            NULL, 0, 0, dense);
 }
 
 AVX512 void optlab_sparse_block_sums(int count, const int *order, int cols, int inner,
                                      const float *x, int ldx, const float *w, int ldw,
                                      const int *block_ends, int blocks, int first_block,
-                                     float *sums, int lds, int sum_rows) {
+                                     float *sums, int lds, int sum_rows, int dense) {
     if (first_block >= blocks || count <= 0) return;
     const int k_begin = first_block == 0 ? 0 : block_ends[first_block - 1];
     // Every block in [k_begin, inner) finishes here, so each goes to `sums`; z is never
     // written (sums stands in for it).
     nn_part(count, order, cols, inner, x, ldx, w, ldw, sums, lds, block_ends, blocks, k_begin, inner, NULL, 0,
-            sums, first_block, (long)lds * sum_rows);
+            sums, first_block, (long)lds * sum_rows, dense);
 }
 
 AVX512 void optlab_add_block_sums(int count, const int *order, int cols, float *z, int ldz,
@@ -306,7 +307,7 @@ AVX512 void optlab_sparse_product_nn(int rows, int cols, int inner,
         const int n = rows - p0 < PANEL ? rows - p0 : PANEL;
         optlab_sparse_order(n, inner, x + (size_t)p0 * ldx, ldx, order);
         for (int i = 0; i < n; i++) order[i] += p0;
-        optlab_sparse_product_nn_part(n, order, cols, inner, x, ldx, w, ldw, z, ldz, block_ends, blocks, 0, inner, NULL, 0);
+        optlab_sparse_product_nn_part(n, order, cols, inner, x, ldx, w, ldw, z, ldz, block_ends, blocks, 0, inner, NULL, 0, 0);
     }
 }
 
@@ -461,10 +462,10 @@ void optlab_column_nonzeros(int rows, int cols, const float *x, int ldx, int *co
 void optlab_sparse_product_nn_part(int count, const int *order, int cols, int inner,
                                    const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
                                    const int *block_ends, int blocks, int k_begin, int k_end,
-                                   float *partial, int ldp) { abort(); }
+                                   float *partial, int ldp, int dense) { abort(); }
 void optlab_sparse_block_sums(int count, const int *order, int cols, int inner, const float *x, int ldx,
                               const float *w, int ldw, const int *block_ends, int blocks, int first_block,
-                              float *sums, int lds, int sum_rows) { abort(); }
+                              float *sums, int lds, int sum_rows, int dense) { abort(); }
 void optlab_add_block_sums(int count, const int *order, int cols, float *z, int ldz,
                            const float *sums, int lds, int sum_rows, int block_count) { abort(); }
 long optlab_zeros_if_finite(const float *values, long count) { return zeros_if_finite_scalar(values, count); }

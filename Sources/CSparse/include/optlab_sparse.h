@@ -34,13 +34,15 @@ void optlab_sparse_product_nn(int rows, int cols, int inner,
 // k_end leaves its running sum there instead of adding it to z. So two calls over
 // [0, s) and [s, inner), the second after the first, give the whole product's bits, and
 // the threads owning W's rows [0, s) and [s, inner) need never read each other's rows.
+// With `dense`, every column of [k_begin, k_end) is taken, zero or not: the blocked
+// kernel's chains exactly, for W rows that are not all finite (0·∞ is NaN).
 void optlab_sparse_order(int rows, int inner, const float *x, int ldx, int *order);
 // counts[c]: the nonzero entries among columns [16c, 16c + 16) of the rows.
 void optlab_column_nonzeros(int rows, int cols, const float *x, int ldx, int *counts);
 void optlab_sparse_product_nn_part(int count, const int *order, int cols, int inner,
                                    const float *x, int ldx, const float *w, int ldw, float *z, int ldz,
                                    const int *block_ends, int blocks, int k_begin, int k_end,
-                                   float *partial, int ldp);
+                                   float *partial, int ldp, int dense);
 
 // The same chains for a thread that owns W's rows [k, inner) from a block boundary k on
 // and need not wait for the rows before it: optlab_sparse_block_sums computes, for rows
@@ -51,7 +53,7 @@ void optlab_sparse_product_nn_part(int count, const int *order, int cols, int in
 void optlab_sparse_block_sums(int count, const int *order, int cols, int inner,
                               const float *x, int ldx, const float *w, int ldw,
                               const int *block_ends, int blocks, int first_block,
-                              float *sums, int lds, int sum_rows);
+                              float *sums, int lds, int sum_rows, int dense);
 void optlab_add_block_sums(int count, const int *order, int cols, float *z, int ldz,
                            const float *sums, int lds, int sum_rows, int block_count);
 

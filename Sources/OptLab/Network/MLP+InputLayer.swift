@@ -7,8 +7,10 @@ extension MLP {
     /// The inner blocks for a zero-skipping product (``SparseProducts``) whose sparse
     /// operand is `x` (`rows` rows of the input layer's width), or nil when OpenBLAS
     /// should compute it: not verified here, an operand not finite, or too few zeros.
+    /// Without `checkOther`, the caller sees to the other operand's finiteness (the split
+    /// forward product: each thread checks its own rows of W).
     func sparseBlockEnds(_ kind: SparseProducts.Kind, x: UnsafePointer<Float>, rows: Int,
-                         other: UnsafePointer<Float>, otherCount: Int) -> [Int32]? {
+                         other: UnsafePointer<Float>, otherCount: Int, checkOther: Bool = true) -> [Int32]? {
         let (fanIn, fanOut) = (layers[0].fanIn, layers[0].fanOut)
         let inner = kind == .nn ? fanIn : rows
         // OpenBLAS uses the blocked kernel (whose chains these reproduce, whatever part of
@@ -24,7 +26,7 @@ extension MLP {
             sparseInput = SparseProducts.sparseEnough(x, count: rows * fanIn)
             lastInput = (x, rows, sparseInput)
         }
-        guard sparseInput, SparseProducts.finite(other, count: otherCount) else { return nil }
+        guard sparseInput, !checkOther || SparseProducts.finite(other, count: otherCount) else { return nil }
         zeroSkippingProducts += 1
         return blocking.ends(inner)
     }
@@ -41,6 +43,8 @@ extension MLP {
     /// thread's), and applies the activation. Same chains, added to Z in the same order:
     /// same bits (`optlab_sparse_product_nn_part`, `optlab_sparse_block_sums`). Its last
     /// batch of rows then costs it only the remainder of one block, not all its inputs.
+    /// Each thread first checks that its rows of W are finite (they are in its cache); if
+    /// not, it takes every input of its range, zero or not, as the blocked kernel does.
     func forwardInputLayer(_ x: UnsafePointer<Float>, rows: Int, ends: [Int32], handOver: InputLayerHandOver,
                            hidden: Bool, dropped: (mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>)?) {
         let layer = layers[0]
@@ -52,8 +56,8 @@ extension MLP {
         inputSplit = split
         pipelinedSplit = split
         splitInputProducts += 1
-        let step = InputLayerHandOver.rowsPerHandOver
-        let steps = (rows + step - 1) / step
+        let batches = InputLayerHandOver.batches(rows: rows)
+        let steps = batches.count
         let progress = handOver.progress
         // The block that the split cuts ends at `cutEnd` (= split when the split is a block
         // boundary); the second thread's blocks from `cutEnd` on are whole.
@@ -67,27 +71,29 @@ extension MLP {
             // Both threads sort the rows the same way (it changes no number).
             let order = handOver.order[part]
             optlab_sparse_order(Int32(rows), Int32(fanIn), x, Int32(fanIn), order)
+            let range = part == 0 ? 0..<split : split..<fanIn
+            let dense: Int32 = optlab_all_finite(weights + range.lowerBound * fanOut, range.count * fanOut) == 0 ? 1 : 0
             if part == 0 {
                 timed(0) {
                     for s in 0..<steps {
-                        let first = s * step, count = min(step, rows - first)
+                        let (first, count) = batches[s]
                         for i in first..<(first + count) { (z + Int(order[i]) * fanOut).update(from: bias, count: fanOut) }
                         optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
                                                       weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
-                                                      0, Int32(split), handOver.partial.base, Int32(fanOut))
+                                                      0, Int32(split), handOver.partial.base, Int32(fanOut), dense)
                         optlab_progress_publish(progress, Int32(s + 1))
                     }
                 }
             } else {
                 optlab_sparse_block_sums(Int32(rows), order, Int32(fanOut), Int32(fanIn), x, Int32(fanIn), weights, Int32(fanOut),
-                                         ends, Int32(ends.count), Int32(firstWhole), sums, Int32(fanOut), Int32(rows))
+                                         ends, Int32(ends.count), Int32(firstWhole), sums, Int32(fanOut), Int32(rows), dense)
                 for s in 0..<steps {
-                    let first = s * step, count = min(step, rows - first)
+                    let (first, count) = batches[s]
                     optlab_progress_wait(progress, Int32(s + 1))
                     if cutEnd > split {
                         optlab_sparse_product_nn_part(Int32(count), order + first, Int32(fanOut), Int32(fanIn), x, Int32(fanIn),
                                                       weights, Int32(fanOut), z, Int32(fanOut), ends, Int32(ends.count),
-                                                      Int32(split), Int32(cutEnd), handOver.partial.base, Int32(fanOut))
+                                                      Int32(split), Int32(cutEnd), handOver.partial.base, Int32(fanOut), dense)
                     }
                     optlab_add_block_sums(Int32(count), order + first, Int32(fanOut), z, Int32(fanOut), sums, Int32(fanOut),
                                           Int32(rows), Int32(wholeBlocks))

@@ -153,9 +153,11 @@ public final class MLP {
             let weights = parameters.base + layer.weightOffset
             let source = x
             // The input layer skips the input's zeros where that gives OpenBLAS's bits.
-            let ends = l == 0 ? sparseBlockEnds(.nn, x: source, rows: rows, other: weights, otherCount: fanIn * fanOut) : nil
+            let handOver = l == 0 ? inputLayerHandOver(rows: rows) : nil
+            let ends = l == 0 ? sparseBlockEnds(.nn, x: source, rows: rows, other: weights, otherCount: fanIn * fanOut,
+                                                checkOther: handOver == nil) : nil
             if l == 0 { pipelinedSplit = nil }
-            if let ends, let handOver = inputLayerHandOver(rows: rows) {
+            if let ends, let handOver {
                 forwardInputLayer(source, rows: rows, ends: ends, handOver: handOver, hidden: hidden, dropped: dropped)
                 if !hidden { break }
                 x = UnsafePointer(dropped?.output ?? z)

@@ -191,6 +191,16 @@ final class InputLayerHandOver: @unchecked Sendable {
     /// Examples handed over at a time (four groups of the kernel).
     static let rowsPerHandOver = 16
 
+    /// The batches of rows handed over, as (first, count): 16 at a time, the last 16 four
+    /// at a time (one group of the kernel), so that the second thread's work after the
+    /// first thread's last rows, which the first thread waits for, is four rows' worth.
+    static func batches(rows: Int) -> [(first: Int, count: Int)] {
+        let tail = min(rows, rowsPerHandOver)
+        var batches = stride(from: 0, to: rows - tail, by: rowsPerHandOver).map { ($0, min(rowsPerHandOver, rows - tail - $0)) }
+        batches += stride(from: rows - tail, to: rows, by: 4).map { ($0, min(4, rows - $0)) }
+        return batches
+    }
+
     let order: [UnsafeMutablePointer<Int32>]
     let partial: FloatBuffer
     /// The second thread's whole blocks (``MLP/forwardInputLayer``), grown on demand.

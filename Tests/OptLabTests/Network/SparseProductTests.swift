@@ -100,7 +100,7 @@ struct SparseProductTests {
                 order.withUnsafeBufferPointer { order in
                     optlab_sparse_product_nn_part(Int32(count), order.baseAddress! + first, Int32(cols), Int32(inner), x, Int32(inner),
                                                   w, Int32(cols), &actual, Int32(cols), ends, Int32(ends.count),
-                                                  Int32(from), Int32(to), &partial, Int32(cols))
+                                                  Int32(from), Int32(to), &partial, Int32(cols), 0)
                 }
             }
         }
@@ -136,17 +136,17 @@ struct SparseProductTests {
         var partial = [Float](repeating: .nan, count: rows * cols)
         var sums = [Float](repeating: .nan, count: max(1, wholeBlocks * rows * cols))
         optlab_sparse_block_sums(Int32(rows), order, Int32(cols), Int32(inner), x, Int32(inner), w, Int32(cols),
-                                 ends32, Int32(ends.count), Int32(firstWhole), &sums, Int32(cols), Int32(rows))
+                                 ends32, Int32(ends.count), Int32(firstWhole), &sums, Int32(cols), Int32(rows), 0)
         for (first, count) in [(0, 48), (48, rows - 48)] {
             order.withUnsafeBufferPointer { order in
                 let rowsHere = order.baseAddress! + first
                 optlab_sparse_product_nn_part(Int32(count), rowsHere, Int32(cols), Int32(inner), x, Int32(inner),
                                               w, Int32(cols), &actual, Int32(cols), ends32, Int32(ends.count),
-                                              0, Int32(split), &partial, Int32(cols))
+                                              0, Int32(split), &partial, Int32(cols), 0)
                 if cutEnd > split {
                     optlab_sparse_product_nn_part(Int32(count), rowsHere, Int32(cols), Int32(inner), x, Int32(inner),
                                                   w, Int32(cols), &actual, Int32(cols), ends32, Int32(ends.count),
-                                                  Int32(split), Int32(cutEnd), &partial, Int32(cols))
+                                                  Int32(split), Int32(cutEnd), &partial, Int32(cols), 0)
                 }
                 optlab_add_block_sums(Int32(count), rowsHere, Int32(cols), &actual, Int32(cols), sums, Int32(cols),
                                       Int32(rows), Int32(wholeBlocks))
@@ -161,7 +161,7 @@ struct SparseProductTests {
                 order.withUnsafeBufferPointer { order in
                     optlab_sparse_product_nn_part(Int32(count), order.baseAddress! + first, Int32(cols), Int32(inner), x, Int32(inner),
                                                   w, Int32(cols), &missing, Int32(cols), ends32, Int32(ends.count),
-                                                  0, Int32(cutEnd), &partial, Int32(cols))
+                                                  0, Int32(cutEnd), &partial, Int32(cols), 0)
                 }
             }
             #expect(zip(expected, missing).filter { $0.bitPattern != $1.bitPattern }.count > rows * cols / 2)
@@ -288,5 +288,35 @@ struct SparseProductTests {
         #expect(used == [0, 0])
         #expect(outputs[0].allSatisfy { $0.isNaN }, "unit 5 is NaN for every image, and so is every output")
         #expect(zip(outputs[0], outputs[1]).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+
+    /// On a team of two the forward product is split by W's rows and each thread checks
+    /// its own rows: one with a non-finite weight takes every input of its range (the
+    /// blocked kernel's chains, NaN included), the other still skips zeros. An infinite
+    /// weight on a blank pixel in either thread's range, or a NaN, gives OpenBLAS's bits.
+    @Test("a non-finite weight in either thread's rows of a split product gives OpenBLAS's bits",
+          .enabled(if: available, unavailable), arguments: [(0, Float.infinity), (783, -Float.infinity), (0, Float.nan)])
+    func nonFiniteSplit(pixel: Int, value: Float) throws {
+        let architecture = NetworkArchitecture(layerSizes: [784, 300, 10], activation: .relu)
+        let rows = 64
+        let x = Array(Self.digits[0..<(rows * 784)])
+        #expect((0..<rows).allSatisfy { x[$0 * 784 + pixel] == 0 }, "pixel \(pixel) is blank in every digit")
+        BLASThreads.set(1)
+        var outputs: [[Float]] = []
+        var split: [Int] = []
+        for (skips, threads) in [(true, 2), (false, 1)] {
+            let network = MLP(architecture: architecture, maxRows: rows, team: ThreadTeam(threads: threads))
+            network.skipsInputZeros = skips
+            var generator = SplitMix64(seed: 1)
+            network.initialize(using: &generator)
+            network.parameters[network.layers[0].weightOffset + pixel * 300 + 5] = value
+            x.withUnsafeBufferPointer { network.forward($0.baseAddress!, rows: rows) }
+            outputs.append(Array(UnsafeBufferPointer(start: network.output, count: rows * 10)))
+            split.append(network.splitInputProducts)
+        }
+        #expect(split == [1, 0])
+        #expect(outputs[1].allSatisfy { $0.isNaN }, "unit 5 is NaN for every image, and so is every output")
+        let differing = zip(outputs[0], outputs[1]).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(outputs[0].count) outputs differ")
     }
 }

@@ -73,6 +73,24 @@ struct SparseProductTests {
         #expect(differingT == 0, "Xᵀ·D: \(differingT) of \(g1.count) differ")
     }
 
+    /// The shape of the split products below: 100 digits through a 784-300 layer.
+    static let splitShape = (rows: 100, cols: 300, inner: 784)
+
+    /// 100 real digits from `firstDigit` on, random W and Z, and OpenBLAS's X·W + Z (one
+    /// OpenBLAS thread).
+    static func splitProduct(firstDigit: Int, seed: UInt64) -> (x: [Float], w: [Float], z0: [Float], expected: [Float]) {
+        BLASThreads.set(1)
+        let (rows, cols, inner) = splitShape
+        let x = Array(digits[(784 * firstDigit)..<(784 * firstDigit + rows * inner)])
+        var generator = SplitMix64(seed: seed)
+        let w = (0..<(inner * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
+        let z0 = (0..<(rows * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
+        var expected = z0
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(inner),
+                    1, x, Int32(inner), w, Int32(cols), 1, &expected, Int32(cols))
+        return (x, w, z0, expected)
+    }
+
     /// The product in two parts over W's rows [0, s) and [s, 784), the second resuming the
     /// first's partial sums, each part itself in two batches of rows: OpenBLAS's bits for
     /// every s, inside a block or on a block's edge, and for no split at all.
@@ -80,15 +98,9 @@ struct SparseProductTests {
           .enabled(if: available, unavailable), arguments: [0, 16, 320, 400, 432, 560, 784])
     func parts(split: Int) throws {
         let blocking = try #require(SparseProducts.blocking)
-        BLASThreads.set(1)
-        let (rows, cols, inner) = (100, 300, 784)
-        let x = Array(Self.digits[(784 * 500)..<(784 * 500 + rows * inner)])
-        var generator = SplitMix64(seed: UInt64(split))
-        let w = (0..<(inner * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
-        let z0 = (0..<(rows * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
-        var expected = z0, actual = z0
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(inner),
-                    1, x, Int32(inner), w, Int32(cols), 1, &expected, Int32(cols))
+        let (rows, cols, inner) = Self.splitShape
+        let (x, w, z0, expected) = Self.splitProduct(firstDigit: 500, seed: UInt64(split))
+        var actual = z0
         let ends = blocking.ends(inner)
         var order = [Int32](repeating: -1, count: rows)
         optlab_sparse_order(Int32(rows), Int32(inner), x, Int32(inner), &order)
@@ -116,15 +128,9 @@ struct SparseProductTests {
           .enabled(if: available, unavailable), arguments: [0, 16, 320, 400, 432, 560, 784])
     func wholeBlocksAhead(split: Int) throws {
         let blocking = try #require(SparseProducts.blocking)
-        BLASThreads.set(1)
-        let (rows, cols, inner) = (100, 300, 784)
-        let x = Array(Self.digits[(784 * 700)..<(784 * 700 + rows * inner)])
-        var generator = SplitMix64(seed: UInt64(split + 1))
-        let w = (0..<(inner * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
-        let z0 = (0..<(rows * cols)).map { _ in Float(generator.nextDouble() * 2 - 1) }
-        var expected = z0, actual = z0
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(inner),
-                    1, x, Int32(inner), w, Int32(cols), 1, &expected, Int32(cols))
+        let (rows, cols, inner) = Self.splitShape
+        let (x, w, z0, expected) = Self.splitProduct(firstDigit: 700, seed: UInt64(split + 1))
+        var actual = z0
         let ends = blocking.ends(inner).map(Int.init)
         #expect(ends == [320, 560, 784])
         let cutEnd = ends.first { $0 >= split }!
@@ -157,13 +163,9 @@ struct SparseProductTests {
         // Without the blocks ahead, the sum differs wherever those blocks have a nonzero term.
         if wholeBlocks > 0 {
             var missing = z0
-            for (first, count) in [(0, rows)] {
-                order.withUnsafeBufferPointer { order in
-                    optlab_sparse_product_nn_part(Int32(count), order.baseAddress! + first, Int32(cols), Int32(inner), x, Int32(inner),
-                                                  w, Int32(cols), &missing, Int32(cols), ends32, Int32(ends.count),
-                                                  0, Int32(cutEnd), &partial, Int32(cols), 0)
-                }
-            }
+            optlab_sparse_product_nn_part(Int32(rows), order, Int32(cols), Int32(inner), x, Int32(inner),
+                                          w, Int32(cols), &missing, Int32(cols), ends32, Int32(ends.count),
+                                          0, Int32(cutEnd), &partial, Int32(cols), 0)
             #expect(zip(expected, missing).filter { $0.bitPattern != $1.bitPattern }.count > rows * cols / 2)
         }
     }

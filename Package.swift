@@ -74,7 +74,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "OptLabTests",
-            dependencies: ["OptLab", "OptLabCommands", "CBLAS", "CZlib", "CSparse", .product(name: "Yams", package: "Yams")]
+            dependencies: ["OptLab", "OptLabCommands", "CBLAS", "CMath", "CZlib", "CSparse", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

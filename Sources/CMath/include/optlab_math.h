@@ -8,6 +8,14 @@
 static inline float optlab_sqrtf(float x) { return __builtin_elementwise_sqrt(x); }
 static inline double optlab_sqrt(double x) { return __builtin_elementwise_sqrt(x); }
 
+// e^x in single precision with the values of the GNU C library's expf (optlab_exp.c),
+// sixteen at a time where the processor has AVX-512, and the loops that use it; each
+// element gets the same float operations as the scalar expression beside it.
+float optlab_expf(float x);
+void optlab_exp_array(const float *x, float *y, long count);
+void optlab_sigmoid(float *z, long count);                  // z ← 1/(1 + e^(−z))
+void optlab_elu(float *z, long count, float alpha);         // z ← α·(e^z − 1) where z ≤ 0
+void optlab_exp_shifted(float *values, long count, float shift);  // v ← e^(v − shift)
 
 #include <stdio.h>
 

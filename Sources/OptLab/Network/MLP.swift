@@ -1,4 +1,5 @@
 import CBLAS
+import CMath
 import CSparse
 import Foundation
 
@@ -207,13 +208,14 @@ public final class MLP {
                 let label = labels.map { Int($0[r]) } ?? 0
                 let labelLogit = row[label]
                 var sum: Float = 0
-                for k in 0..<classes { row[k] = Foundation.exp(row[k] - maximum); sum += row[k] }
+                optlab_exp_shifted(row, classes, maximum)  // row[k] ← e^(row[k] − max)
+                for k in 0..<classes { sum += row[k] }
                 for k in 0..<classes { row[k] /= sum }
                 // −log p_y = log Σe^(z−max) − (z_y − max), exact even when p_y underflows.
                 loss += Double(Foundation.log(sum) - (labelLogit - maximum))
             case .sigmoid, .linear:
                 if architecture.output == .sigmoid {
-                    for k in 0..<classes { row[k] = 1 / (1 + Foundation.exp(-row[k])) }
+                    optlab_sigmoid(row, classes)
                 }
                 if let labels {
                     let scale = architecture.squaredLoss.scale(outputs: classes)

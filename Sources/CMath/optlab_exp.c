@@ -36,12 +36,12 @@ static const double exp_c0 = 0x1.c6af84b912394p-20;  // coefficients of r³, r²
 static const double exp_c1 = 0x1.ebfce50fac4f3p-13;
 static const double exp_c2 = 0x1.62e42ff0c52d6p-6;
 
-// The bits of 2^(i/32) with i·2^47 subtracted, so that adding k·2^47 (k's low five bits
-// are i) gives 2^(i/32)·2^⌊k/32⌋.
-__attribute__((unused)) static uint64_t exp_table_bits(int i) {
+// The bits of 2^(i/32)·2^⌊k/32⌋ for i = k mod 32: the table entry's bits with ⌊k/32⌋ added
+// to the exponent field (k is taken from the low bits of `k_bits`, modulo 2^64 as a whole).
+__attribute__((unused)) static inline uint64_t exp_scale_bits(uint64_t k_bits) {
     uint64_t bits;
-    memcpy(&bits, &exp_table_values[i], sizeof bits);
-    return bits - ((uint64_t)i << 47);
+    memcpy(&bits, &exp_table_values[k_bits % 32], sizeof bits);
+    return bits + ((k_bits >> 5) << 52);
 }
 
 // Whether the C library takes its special path: |x| ≥ 88 (by the exponent's top bits),
@@ -74,7 +74,7 @@ FMA_TARGET static float exp_lane(float x) {
     memcpy(&ki, &kd, sizeof ki);
     kd -= exp_shift;
     const double r = fma(exp_inverse_ln2_32, xd, -kd);
-    const uint64_t t = exp_table_bits((int)(ki % 32)) + (ki << 47);
+    const uint64_t t = exp_scale_bits(ki);
     double s;
     memcpy(&s, &t, sizeof s);
     const double z = fma(r, exp_c0, exp_c1);
@@ -85,7 +85,7 @@ FMA_TARGET static float exp_lane(float x) {
 }
 
 // Eight lanes in double precision, the same operations as `exp_lane`. `table` holds the
-// 32 entries of exp_table_bits in four registers of eight.
+// 32 entries of exp_table_values in four registers of eight.
 AVX512_TARGET static inline __m256 exp8(__m256 x, const __m512i table[4]) {
     const __m512d xd = _mm512_cvtps_pd(x);
     const __m512d shift = _mm512_set1_pd(exp_shift), scale = _mm512_set1_pd(exp_inverse_ln2_32);
@@ -97,7 +97,7 @@ AVX512_TARGET static inline __m256 exp8(__m256 x, const __m512i table[4]) {
     const __m512i first = _mm512_permutex2var_epi64(table[0], ki, table[1]);
     const __m512i second = _mm512_permutex2var_epi64(table[2], ki, table[3]);
     const __m512i entry = _mm512_mask_blend_epi64(_mm512_test_epi64_mask(ki, _mm512_set1_epi64(16)), first, second);
-    const __m512d s = _mm512_castsi512_pd(_mm512_add_epi64(entry, _mm512_slli_epi64(ki, 47)));
+    const __m512d s = _mm512_castsi512_pd(_mm512_add_epi64(entry, _mm512_slli_epi64(_mm512_srli_epi64(ki, 5), 52)));
     const __m512d z = _mm512_fmadd_pd(r, _mm512_set1_pd(exp_c0), _mm512_set1_pd(exp_c1));
     const __m512d r2 = _mm512_mul_pd(r, r);
     __m512d y = _mm512_fmadd_pd(r, _mm512_set1_pd(exp_c2), _mm512_set1_pd(1.0));
@@ -106,9 +106,7 @@ AVX512_TARGET static inline __m256 exp8(__m256 x, const __m512i table[4]) {
 }
 
 AVX512_TARGET static inline void exp_table_registers(__m512i table[4]) {
-    uint64_t bits[32];
-    for (int i = 0; i < 32; i++) bits[i] = exp_table_bits(i);
-    for (int j = 0; j < 4; j++) table[j] = _mm512_loadu_si512(bits + 8 * j);
+    for (int j = 0; j < 4; j++) table[j] = _mm512_loadu_si512(exp_table_values + 8 * j);
 }
 
 // e^x on sixteen lanes; lanes the library treats specially are recomputed by it.

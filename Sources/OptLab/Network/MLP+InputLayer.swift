@@ -8,9 +8,11 @@ extension MLP {
     /// operand is `x` (`rows` rows of the input layer's width), or nil when OpenBLAS
     /// should compute it: not verified here, an operand not finite, or too few zeros.
     /// Without `checkOther`, the caller sees to the other operand's finiteness (the split
-    /// forward product: each thread checks its own rows of W).
+    /// forward product: each thread checks its own rows of W); with `otherIsFinite`, the
+    /// caller has checked it (Δ₁, checked by the threads that computed it).
     func sparseBlockEnds(_ kind: SparseProducts.Kind, x: UnsafePointer<Float>, rows: Int,
-                         other: UnsafePointer<Float>, otherCount: Int, checkOther: Bool = true) -> [Int32]? {
+                         other: UnsafePointer<Float>, otherCount: Int, checkOther: Bool = true,
+                         otherIsFinite: Bool? = nil) -> [Int32]? {
         let (fanIn, fanOut) = (layers[0].fanIn, layers[0].fanOut)
         let inner = kind == .nn ? fanIn : rows
         // OpenBLAS uses the blocked kernel (whose chains these reproduce, whatever part of
@@ -19,14 +21,16 @@ extension MLP {
               let blocking = SparseProducts.usable(kind, inner: inner) else { return nil }
         // The input's verdict is taken in the forward pass and reused by the backward pass
         // that follows it on the same rows.
+        // A forward pass may be given it (``givenInputVerdict``: counted while the batch was
+        // copied).
         let sparseInput: Bool
         if kind == .tn, let last = lastInput, last.x == x, last.rows == rows {
             sparseInput = last.sparse
         } else {
-            sparseInput = SparseProducts.sparseEnough(x, count: rows * fanIn)
+            sparseInput = (kind == .nn ? givenInputVerdict : nil) ?? SparseProducts.sparseEnough(x, count: rows * fanIn)
             lastInput = (x, rows, sparseInput)
         }
-        guard sparseInput, !checkOther || SparseProducts.finite(other, count: otherCount) else { return nil }
+        guard sparseInput, !checkOther || (otherIsFinite ?? SparseProducts.finite(other, count: otherCount)) else { return nil }
         zeroSkippingProducts += 1
         return blocking.ends(inner)
     }

@@ -107,6 +107,7 @@ public final class MLP {
         let widest = architecture.layerSizes.max()!
         deltaA = FloatBuffer(count: maxRows * widest)
         deltaB = FloatBuffer(count: maxRows * widest)
+        deltaBlockFinite = FloatBuffer(count: maxRows)
     }
 
     /// Glorot-uniform weights (limit √(6/(fanIn + fanOut))), or He-uniform
@@ -131,11 +132,14 @@ public final class MLP {
     /// dropped with the architecture's rates, drawing masks from the generator. With
     /// `labels`, returns the mean data loss and the number of correct predictions.
     @discardableResult
+    /// `inputIsSparse`, when the caller knows it, is whether the input is finite with at
+    /// least one eighth of zeros (``SparseProducts``), the check the pass makes otherwise.
     public func forward(
         _ input: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<UInt8>? = nil,
-        dropout generator: UnsafeMutablePointer<SplitMix64>? = nil
+        dropout generator: UnsafeMutablePointer<SplitMix64>? = nil, inputIsSparse: Bool? = nil
     ) -> (loss: Double, correct: Int) {
         precondition(rows > 0 && rows <= maxRows, "batch of \(rows) rows; network sized for \(maxRows)")
+        givenInputVerdict = inputIsSparse
         var x = input
         for (l, layer) in layers.enumerated() {
             let z = activations[l].base
@@ -165,7 +169,8 @@ public final class MLP {
                 continue
             }
             // Each thread takes a block of rows: Z ← 1·b, Z ← X·W + Z, A = φ(Z), A·mask.
-            forEachRowBlock(rows, rowWork: fanIn * fanOut) { block in
+            let product: RowProduct? = ends == nil ? RowProduct(kind: .nn, columns: fanOut, inner: fanIn, accumulates: true) : nil
+            forEachRowBlock(rows, rowWork: fanIn * fanOut, product: product) { block in
                 let first = block.lowerBound, count = block.count
                 for r in block { (z + r * fanOut).update(from: bias, count: fanOut) }
                 timed(first) {
@@ -259,6 +264,7 @@ public final class MLP {
             }
         }
         let penalized = l1 != 0 || l2 != 0
+        var inputDeltaIsFinite: Bool?
         for l in stride(from: last, through: 0, by: -1) {
             let layer = layers[l]
             let (fanIn, fanOut) = (layer.fanIn, layer.fanOut)
@@ -272,7 +278,11 @@ public final class MLP {
                 let mask = masks[l - 1]?.base
                 let outputs = activations[l - 1].base
                 let next = spare
-                forEachRowBlock(rows, rowWork: fanIn * fanOut) { block in
+                // For the input layer's zero-skipping weight gradient, each thread also
+                // checks that its rows of Δ₁ are finite while they are in its cache.
+                let checksDelta = l == 1 && skipsInputZeros
+                let product = RowProduct(kind: .nt, columns: fanIn, inner: fanOut)
+                forEachRowBlock(rows, rowWork: fanIn * fanOut, product: product) { block in
                     let first = block.lowerBound
                     timed(first) {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(block.count), Int32(fanIn), Int32(fanOut),
@@ -285,6 +295,17 @@ public final class MLP {
                     }
                     architecture.activation.multiplyByDerivative(next + elements.lowerBound, outputs: outputs + elements.lowerBound,
                                                                  count: elements.count)
+                    if checksDelta {
+                        deltaBlockFinite[first] = optlab_all_finite(next + elements.lowerBound, elements.count) != 0 ? 1 : 0
+                    }
+                }
+                if checksDelta {
+                    // The blocks are those of `forEachRowBlock`.
+                    let (parts, granularity) = rowSplit(count: rows, granularity: 8, unitWork: fanIn * fanOut, product: product)
+                    inputDeltaIsFinite = (0..<parts).allSatisfy { part in
+                        let block = ThreadTeam.chunk(part, of: parts, count: rows, granularity: granularity)
+                        return block.isEmpty || deltaBlockFinite[block.lowerBound] == 1
+                    }
                 }
             }
             // ∂W = A_{l−1}ᵀ·Δ (+ the penalty's gradient) and ∂b = Σ_rows Δ, each thread
@@ -292,14 +313,15 @@ public final class MLP {
             // updating those parameters.
             let weightGradient = gradient.base + layer.weightOffset
             let biasGradient = gradient.base + layer.biasOffset
-            let ends = l == 0 ? sparseBlockEnds(.tn, x: previous, rows: rows, other: currentDelta, otherCount: rows * fanOut) : nil
+            let ends = l == 0 ? sparseBlockEnds(.tn, x: previous, rows: rows, other: currentDelta, otherCount: rows * fanOut,
+                                                    otherIsFinite: inputDeltaIsFinite) : nil
             // After a split forward product, each thread takes the input rows it used there.
             // (Only with the zero-skipping product, whose bits do not depend on the blocks;
             // OpenBLAS's would, below its small-product size.)
             let inputSplit = l == 0 && team.size == 2 && ends != nil ? pipelinedSplit : nil
-            split(count: fanIn, granularity: 16, unitWork: fanOut * rows) { part, parts in
-                let block = (parts == 2 ? inputSplit : nil).map { part == 0 ? 0..<$0 : $0..<fanIn }
-                    ?? ThreadTeam.chunk(part, of: parts, count: fanIn, granularity: 16)
+            let product: RowProduct? = ends == nil ? RowProduct(kind: .tn, columns: fanOut, inner: rows) : nil
+            split(count: fanIn, granularity: 16, unitWork: fanOut * rows, product: product) { part, parts, chunk in
+                let block = (parts == 2 ? inputSplit : nil).map { part == 0 ? 0..<$0 : $0..<fanIn } ?? chunk
                 if !block.isEmpty {
                     timed(block.lowerBound) {
                         if let ends {
@@ -357,6 +379,13 @@ public final class MLP {
 
     /// The last input checked by ``sparseBlockEnds``: whether it was finite and sparse.
     var lastInput: (x: UnsafePointer<Float>, rows: Int, sparse: Bool)?
+    /// The verdict on the current forward pass's input given by its caller, if any
+    /// (`forward(_:rows:labels:dropout:inputIsSparse:)`).
+    var givenInputVerdict: Bool?
+    /// Per block of rows of the batch (at its first row), 1 when that block of Δ₁ (the
+    /// input layer's delta) is finite, else 0: written by the thread that computed the
+    /// block, read before the input layer's weight gradient.
+    private let deltaBlockFinite: FloatBuffer
 
     /// Multiply-adds at or below which OpenBLAS (0.3.21, AVX-512 kernels) computes a product
     /// with its small-matrix kernels, which round differently from its blocked kernels.
@@ -367,25 +396,57 @@ public final class MLP {
     /// `ThreadTeamTests` checks that on training runs, bit for bit.
     public static let smallProductLimit = 1_000_000
 
+    /// An OpenBLAS product that a split shares out by its output rows (``RowSplits``).
+    struct RowProduct {
+        let kind: RowSplits.Kind
+        let columns: Int
+        let inner: Int
+        var accumulates = false
+    }
+
     /// Calls `body` with blocks of `0..<rows`, one per thread when the product's blocks
-    /// (`rowWork` multiply-adds per row) are all above ``smallProductLimit``.
-    private func forEachRowBlock(_ rows: Int, rowWork: Int, _ body: (Range<Int>) -> Void) {
-        split(count: rows, granularity: 8, unitWork: rowWork) { part, parts in
-            let block = ThreadTeam.chunk(part, of: parts, count: rows, granularity: 8)
+    /// (`rowWork` multiply-adds per row) are all above ``smallProductLimit`` and, for
+    /// OpenBLAS's `product`, give its bits.
+    private func forEachRowBlock(_ rows: Int, rowWork: Int, product: RowProduct?, _ body: (Range<Int>) -> Void) {
+        split(count: rows, granularity: 8, unitWork: rowWork, product: product) { _, _, block in
             if !block.isEmpty { body(block) }
         }
     }
 
-    /// Calls `body(part, parts)` on `parts` threads of the team, `0..<count` being split
-    /// into `parts` chunks (``ThreadTeam/chunk(_:of:count:granularity:)``) of `unitWork`
-    /// multiply-adds per unit; `parts` is the largest team share whose every chunk is above
-    /// ``smallProductLimit`` (1: once, on the caller).
-    private func split(count: Int, granularity: Int, unitWork: Int, _ body: (Int, Int) -> Void) {
+    /// How ``split(count:granularity:unitWork:product:_:)`` shares `0..<count` out: in
+    /// ``parts(count:granularity:unitWork:threads:)`` chunks for the team, of `granularity`
+    /// units or a multiple of it. For OpenBLAS's `product`, the first multiple (of 1, 2, 3,
+    /// 4, 6, 8) whose chunks give the bits of one call (``RowSplits``: OpenBLAS's Haswell
+    /// kernels keep them for chunks of 24 rows, not of 8), or one part if none does.
+    private func rowSplit(count: Int, granularity: Int, unitWork: Int, product: RowProduct?) -> (parts: Int, granularity: Int) {
         let parts = MLP.parts(count: count, granularity: granularity, unitWork: unitWork, threads: team.size)
+        guard parts > 1, let product else { return (parts, granularity) }
+        for multiple in [1, 2, 3, 4, 6, 8] {
+            let coarser = granularity * multiple
+            let parts = MLP.parts(count: count, granularity: coarser, unitWork: unitWork, threads: team.size)
+            guard parts > 1 else { break }
+            if RowSplits.keepBits(product.kind, rows: count, columns: product.columns, inner: product.inner, parts: parts,
+                                  granularity: coarser, accumulates: product.accumulates) {
+                return (parts, coarser)
+            }
+        }
+        return (1, granularity)
+    }
+
+    /// Calls `body(part, parts, chunk)` on `parts` threads of the team, `0..<count` being
+    /// split into `parts` chunks (``ThreadTeam/chunk(_:of:count:granularity:)``) of
+    /// `unitWork` multiply-adds per unit, as ``rowSplit(count:granularity:unitWork:product:)``
+    /// chooses: every chunk above ``smallProductLimit`` (else one part, on the caller), and
+    /// for OpenBLAS's `product`, chunks that keep its bits.
+    private func split(count: Int, granularity: Int, unitWork: Int, product: RowProduct?,
+                       _ body: (Int, Int, Range<Int>) -> Void) {
+        let (parts, granularity) = rowSplit(count: count, granularity: granularity, unitWork: unitWork, product: product)
         if parts > 1 {
-            team.run { part in if part < parts { body(part, parts) } }
+            team.run { part in
+                if part < parts { body(part, parts, ThreadTeam.chunk(part, of: parts, count: count, granularity: granularity)) }
+            }
         } else {
-            body(0, 1)
+            body(0, 1, 0..<count)
         }
     }
 
@@ -515,16 +576,24 @@ public enum BLASThreads {
     /// The kernel family OpenBLAS chose (`Haswell`, `SkylakeX`, `Prescott`, ...).
     public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
-    /// The kernel family to request when OpenBLAS fell back to its generic SSE3 kernels
-    /// (`Prescott`) on a processor it does not recognise but that has AVX-512 or AVX2
-    /// (Debian 12's OpenBLAS 0.3.21 does this on recent Xeons), else nil. The choice is
-    /// made when the library loads, so it takes effect through `OPENBLAS_CORETYPE` in a
-    /// new process image.
-    public static func betterCoreType(cpuFlags: Set<String>? = nil) -> String? {
-        guard coreName == "Prescott" else { return nil }
+    /// The kernel family to request instead of OpenBLAS's choice, or nil to keep it:
+    /// - on a processor with AVX-512 (F, BW, VL, DQ, CD) left with other kernels, its
+    ///   AVX-512 ones: `Cooperlake` when the processor has AVX-512 BF16, as OpenBLAS
+    ///   chooses on AMD Zen 4 and 5, else `SkylakeX`. Debian 12's OpenBLAS (0.3.21) falls
+    ///   back to its generic SSE3 kernels (`Prescott`) on recent Xeons. The AVX-512
+    ///   kernels are faster there (1.7× the Haswell kernels' epoch on Zen 5), give the
+    ///   products the bits they have on the processors OpenBLAS recognises, and keep them
+    ///   when a product is split by rows between threads (``RowSplits``).
+    /// - `Haswell` when OpenBLAS fell back to `Prescott` on a processor with AVX2 and FMA.
+    /// The choice is made when the library loads, so it takes effect through
+    /// `OPENBLAS_CORETYPE` in a new process image.
+    public static func betterCoreType(current: String = coreName, cpuFlags: Set<String>? = nil) -> String? {
         let flags = cpuFlags ?? cpuinfoFlags()
-        if flags.contains("avx512f") && flags.contains("avx512bw") { return "SkylakeX" }
-        if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+        let avx512 = ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains)
+        if avx512, !["SkylakeX", "Cooperlake", "SapphireRapids"].contains(current) {
+            return flags.contains("avx512_bf16") ? "Cooperlake" : "SkylakeX"
+        }
+        if current == "Prescott", flags.contains("avx2"), flags.contains("fma") { return "Haswell" }
         return nil
     }
 

@@ -4,11 +4,16 @@ import Foundation
 public enum BuildInfo {
     public static let version = "0.6.0"
 
-    /// `optlab 0.6.0 (commit 1a2b3c4d5e6f, checkout /path)` when the executable sits in
-    /// a git checkout's `.build` folder (as `swift build` leaves it), else without commit.
+    /// `optlab 0.6.0 (git commit 1a2b3c4d5e6f of the checkout /path); OpenBLAS kernels:
+    /// Cooperlake`, with the commit when the executable sits in a git checkout's `.build`
+    /// folder (as `swift build` leaves it). The kernels are those this process loaded
+    /// (``BLASThreads/coreName``): the products' last bits depend on them.
     public static var versionLine: String {
-        guard let (commit, root) = checkoutCommit() else { return "optlab \(version) (git commit unknown: not run from a source checkout's .build folder)" }
-        return "optlab \(version) (git commit \(commit) of the checkout \(root))"
+        let kernels = "; OpenBLAS kernels: \(BLASThreads.coreName)"
+        guard let (commit, root) = checkoutCommit() else {
+            return "optlab \(version) (git commit unknown: not run from a source checkout's .build folder)" + kernels
+        }
+        return "optlab \(version) (git commit \(commit) of the checkout \(root))" + kernels
     }
 
     /// The commit at HEAD of the checkout holding the running executable, if any.

@@ -27,6 +27,7 @@ struct PapercutTests {
         let (code, message) = OptLabCommand.execute(["--version"])
         #expect(code == 0)
         #expect(message?.hasPrefix("optlab \(BuildInfo.version) (git commit ") == true, "\(message ?? "")")
+        #expect(message?.hasSuffix("; OpenBLAS kernels: \(BLASThreads.coreName)") == true, "\(message ?? "")")
         #expect(BuildInfo.head(ofGitDirectory: "/nonexistent/.git") == nil)
     }
 

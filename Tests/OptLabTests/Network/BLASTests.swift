@@ -25,4 +25,24 @@ struct BLASTests {
         }
         #expect(worst < 1e-3, "largest difference \(worst) (kernels: \(BLASThreads.coreName))")
     }
+
+    @Test("the kernels optlab asks OpenBLAS for, by processor and by OpenBLAS's own choice")
+    func kernelChoice() {
+        let avx512: Set = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+        // An AVX-512 processor left with lesser kernels (OPENBLAS_CORETYPE aside, which optlab
+        // respects): the AVX-512 ones, Cooperlake with BF16 as OpenBLAS chooses on Zen 4 and 5.
+        #expect(BLASThreads.betterCoreType(current: "Haswell", cpuFlags: avx512.union(["avx512_bf16"])) == "Cooperlake")
+        #expect(BLASThreads.betterCoreType(current: "Zen", cpuFlags: avx512) == "SkylakeX")
+        #expect(BLASThreads.betterCoreType(current: "Prescott", cpuFlags: avx512) == "SkylakeX")
+        // AVX-512 kernels already: kept.
+        for current in ["SkylakeX", "Cooperlake", "SapphireRapids"] {
+            #expect(BLASThreads.betterCoreType(current: current, cpuFlags: avx512.union(["avx512_bf16"])) == nil)
+        }
+        // AVX-512 without BW, VL, DQ and CD (Knights Landing): not taken for it.
+        #expect(BLASThreads.betterCoreType(current: "Haswell", cpuFlags: ["avx2", "fma", "avx512f", "avx512cd"]) == nil)
+        // AVX2 only: Haswell when OpenBLAS fell back to generic kernels, else its choice.
+        #expect(BLASThreads.betterCoreType(current: "Prescott", cpuFlags: ["avx2", "fma"]) == "Haswell")
+        #expect(BLASThreads.betterCoreType(current: "Zen", cpuFlags: ["avx2", "fma"]) == nil)
+        #expect(BLASThreads.betterCoreType(current: "Prescott", cpuFlags: ["sse3"]) == nil)
+    }
 }

@@ -132,7 +132,10 @@ struct SparseProductTests {
         let (x, w, z0, expected) = Self.splitProduct(firstDigit: 700, seed: UInt64(split + 1))
         var actual = z0
         let ends = blocking.ends(inner).map(Int.init)
-        #expect(ends == [320, 560, 784])
+        // The splits above are OpenBLAS's Cooperlake blocks' edges and insides
+        // ([320, 560, 784]); other kernels block otherwise (SkylakeX: [400, 784]), where
+        // they still must give OpenBLAS's bits.
+        #expect(ends.count >= 2 && ends.last == inner)
         let cutEnd = ends.first { $0 >= split }!
         let firstWhole = ends.firstIndex { $0 > cutEnd } ?? ends.count
         let wholeBlocks = ends.count - firstWhole

@@ -15,6 +15,22 @@ static long zeros_if_finite_scalar(const float *values, long count) {
     return zeros;
 }
 
+static long row_profile_scalar(const float *row, int inner, int *nnz, int *span) {
+    int c = 0, first = -1, last = -1, finite = 1;
+    for (int k = 0; k < inner; k++) {
+        float v = row[k];
+        if (v - v != 0) finite = 0;
+        if (v != 0) {  // NaN counts as nonzero
+            if (first < 0) first = k;
+            last = k;
+            c++;
+        }
+    }
+    *nnz = c;
+    *span = first < 0 ? 0 : last - first + 1;
+    return finite ? inner - c : -1;
+}
+
 static int all_finite_scalar(const float *values, long count) {
     for (long i = 0; i < count; i++) {
         if (values[i] - values[i] != 0) return 0;
@@ -36,10 +52,10 @@ int optlab_sparse_available(void) {
     return known;
 }
 
-// Per-thread scratch space in two independent slots, grown on demand and kept for the
+// Per-thread scratch space in three independent slots, grown on demand and kept for the
 // thread's life (the team's threads live as long as a run).
-static _Thread_local void *scratch[2];
-static _Thread_local size_t scratch_bytes[2];
+static _Thread_local void *scratch[3];
+static _Thread_local size_t scratch_bytes[3];
 
 static void *scratch_of(int slot, size_t bytes) {
     if (bytes > scratch_bytes[slot]) {
@@ -141,23 +157,29 @@ AVX512 static inline __attribute__((always_inline)) void nn_group(
     }
 }
 
-AVX512 void optlab_sparse_order(int rows, int inner, const float *x, int ldx, int *order) {
-    // nnz[rows] | span[rows] | by_count[rows] | counts[inner + 1]
-    int *nnz = scratch_of(1, ((size_t)3 * rows + inner + 1) * sizeof(int));
-    int *span = nnz + rows, *by_count = span + rows, *counts = by_count + rows;
-    for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * ldx;
-        int c = 0, first = -1, last = -1;
-        for (int k = 0; k < inner; k += 16) {
-            unsigned bits = nonzero16(row + k, lanes(inner - k));
-            if (!bits) continue;
-            if (first < 0) first = k + __builtin_ctz(bits);
-            last = k + 31 - __builtin_clz(bits);
-            c += __builtin_popcount(bits);
-        }
-        nnz[r] = c;
-        span[r] = first < 0 ? 0 : last - first + 1;
+AVX512 static long row_profile_avx512(const float *row, int inner, int *nnz, int *span) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 p = zero;  // v·0: NaN for ±∞ or NaN
+    int c = 0, first = -1, last = -1;
+    for (int k = 0; k < inner; k += 16) {
+        const __mmask16 valid = lanes(inner - k);
+        const __m512 u = _mm512_maskz_loadu_ps(valid, row + k);
+        p = _mm512_fmadd_ps(u, zero, p);
+        const unsigned bits = _mm512_mask_cmp_ps_mask(valid, u, zero, _CMP_NEQ_UQ);
+        if (!bits) continue;
+        if (first < 0) first = k + __builtin_ctz(bits);
+        last = k + 31 - __builtin_clz(bits);
+        c += __builtin_popcount(bits);
     }
+    *nnz = c;
+    *span = first < 0 ? 0 : last - first + 1;
+    return _mm512_cmp_ps_mask(p, p, _CMP_UNORD_Q) ? -1 : inner - c;
+}
+
+void optlab_sparse_order_profiled(int rows, int inner, const int *nnz, const int *span, int *order) {
+    // by_count[rows] | counts[inner + 1]
+    int *by_count = scratch_of(1, ((size_t)rows + inner + 1) * sizeof(int));
+    int *counts = by_count + rows;
     // Two stable counting sorts: by count, then by span.
     for (int c = 0; c <= inner; c++) counts[c] = 0;
     for (int r = 0; r < rows; r++) counts[nnz[r]]++;
@@ -167,6 +189,14 @@ AVX512 void optlab_sparse_order(int rows, int inner, const float *x, int ldx, in
     for (int r = 0; r < rows; r++) counts[span[r]]++;
     for (int c = 0, sum = 0; c <= inner; c++) { int t = counts[c]; counts[c] = sum; sum += t; }
     for (int i = 0; i < rows; i++) { int r = by_count[i]; order[counts[span[r]]++] = r; }
+}
+
+AVX512 void optlab_sparse_order(int rows, int inner, const float *x, int ldx, int *order) {
+    // nnz[rows] | span[rows]
+    int *nnz = scratch_of(2, (size_t)2 * rows * sizeof(int));
+    int *span = nnz + rows;
+    for (int r = 0; r < rows; r++) row_profile_avx512(x + (size_t)r * ldx, inner, nnz + r, span + r);
+    optlab_sparse_order_profiled(rows, inner, nnz, span, order);
 }
 
 // The rows order[0..count), inner columns [k_begin, k_end). A block cut by k_begin resumes
@@ -450,6 +480,10 @@ long optlab_zeros_if_finite(const float *values, long count) {
     return optlab_sparse_available() ? zeros_if_finite_avx512(values, count) : zeros_if_finite_scalar(values, count);
 }
 
+long optlab_sparse_row_profile(const float *row, int inner, int *nnz, int *span) {
+    return optlab_sparse_available() ? row_profile_avx512(row, inner, nnz, span) : row_profile_scalar(row, inner, nnz, span);
+}
+
 #else
 
 int optlab_sparse_available(void) { return 0; }
@@ -469,6 +503,10 @@ void optlab_sparse_block_sums(int count, const int *order, int cols, int inner, 
 void optlab_add_block_sums(int count, const int *order, int cols, float *z, int ldz,
                            const float *sums, int lds, int sum_rows, int block_count) { abort(); }
 long optlab_zeros_if_finite(const float *values, long count) { return zeros_if_finite_scalar(values, count); }
+long optlab_sparse_row_profile(const float *row, int inner, int *nnz, int *span) {
+    return row_profile_scalar(row, inner, nnz, span);
+}
+void optlab_sparse_order_profiled(int rows, int inner, const int *nnz, const int *span, int *order) { abort(); }
 int optlab_all_finite(const float *values, long count) { return all_finite_scalar(values, count); }
 
 #endif

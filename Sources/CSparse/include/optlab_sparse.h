@@ -37,6 +37,12 @@ void optlab_sparse_product_nn(int rows, int cols, int inner,
 // With `dense`, every column of [k_begin, k_end) is taken, zero or not: the blocked
 // kernel's chains exactly, for W rows that are not all finite (0·∞ is NaN).
 void optlab_sparse_order(int rows, int inner, const float *x, int ldx, int *order);
+// One row's part in that order: its nonzero entries (a NaN counts as one) and the span from
+// its first nonzero column to its last (0 without any). Returns the row's zero entries, or
+// -1 if an entry is not finite (as optlab_zeros_if_finite). Portable.
+long optlab_sparse_row_profile(const float *row, int inner, int *nnz, int *span);
+// optlab_sparse_order's order from the rows' profiles.
+void optlab_sparse_order_profiled(int rows, int inner, const int *nnz, const int *span, int *order);
 // counts[c]: the nonzero entries among columns [16c, 16c + 16) of the rows.
 void optlab_column_nonzeros(int rows, int cols, const float *x, int ldx, int *counts);
 void optlab_sparse_product_nn_part(int count, const int *order, int cols, int inner,

@@ -21,13 +21,13 @@ extension MLP {
               let blocking = SparseProducts.usable(kind, inner: inner) else { return nil }
         // The input's verdict is taken in the forward pass and reused by the backward pass
         // that follows it on the same rows.
-        // A forward pass may be given it (``givenInputVerdict``: counted while the batch was
+        // A forward pass may be given it (``givenInputProfile``: counted while the batch was
         // copied).
         let sparseInput: Bool
         if kind == .tn, let last = lastInput, last.x == x, last.rows == rows {
             sparseInput = last.sparse
         } else {
-            sparseInput = (kind == .nn ? givenInputVerdict : nil) ?? SparseProducts.sparseEnough(x, count: rows * fanIn)
+            sparseInput = (kind == .nn ? givenInputProfile?.sparse : nil) ?? SparseProducts.sparseEnough(x, count: rows * fanIn)
             lastInput = (x, rows, sparseInput)
         }
         guard sparseInput, !checkOther || (otherIsFinite ?? SparseProducts.finite(other, count: otherCount)) else { return nil }
@@ -70,11 +70,18 @@ extension MLP {
         let wholeBlocks = ends.count - firstWhole
         let sums = handOver.sums(count: wholeBlocks * rows * fanOut)
         progress.pointee = 0
+        // Both threads take the rows in the same order (it changes no number): from the
+        // batch's profile when given, else each sorts them itself.
+        let profiled = givenInputProfile.map { profile in
+            optlab_sparse_order_profiled(Int32(rows), Int32(fanIn), profile.nonzeros, profile.spans, handOver.order[0])
+            return UnsafePointer(handOver.order[0])
+        }
         team.run { part in
             guard part < 2 else { return }
-            // Both threads sort the rows the same way (it changes no number).
-            let order = handOver.order[part]
-            optlab_sparse_order(Int32(rows), Int32(fanIn), x, Int32(fanIn), order)
+            let order = profiled ?? {
+                optlab_sparse_order(Int32(rows), Int32(fanIn), x, Int32(fanIn), handOver.order[part])
+                return UnsafePointer(handOver.order[part])
+            }()
             let range = part == 0 ? 0..<split : split..<fanIn
             let dense: Int32 = optlab_all_finite(weights + range.lowerBound * fanOut, range.count * fanOut) == 0 ? 1 : 0
             if part == 0 {
@@ -127,12 +134,14 @@ extension MLP {
     }
 
 
-    /// The first thread's share of the input layer's nonzero inputs. Half: the second
-    /// thread's wait for the first rows handed over and its activations are offset by the
-    /// first thread's bias rows and by the weight gradient, whose work is split at the
-    /// same place (on Fashion-MNIST at batch 128, a half gave the fastest epochs of the
-    /// shares from 0.45 to 0.6 tried; BENCHMARKS.md).
-    static let firstThreadShare = 0.5
+    /// The first thread's share of the input layer's nonzero inputs: a little under half.
+    /// The second thread's wait for the first rows handed over and its activations are
+    /// offset by the first thread's bias rows and by the weight gradient, whose work is
+    /// split at the same place, while the first thread (the caller) also has the batch's
+    /// serial steps. On Fashion-MNIST at batch 128, 0.47 gave the fastest epochs of 0.40,
+    /// 0.44, 0.45, 0.47, 0.50 and 0.55 on an AMD Zen 5 host (BENCHMARKS.md); a half did of
+    /// 0.45 to 0.6 on a Zen 4 one.
+    static let firstThreadShare = 0.47
 
     /// The split (a multiple of 16 inside the layer, as the gradient's split is) that
     /// gives the first thread ``firstThreadShare`` of the batch's nonzero inputs.

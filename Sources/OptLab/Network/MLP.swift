@@ -132,14 +132,14 @@ public final class MLP {
     /// dropped with the architecture's rates, drawing masks from the generator. With
     /// `labels`, returns the mean data loss and the number of correct predictions.
     @discardableResult
-    /// `inputIsSparse`, when the caller knows it, is whether the input is finite with at
-    /// least one eighth of zeros (``SparseProducts``), the check the pass makes otherwise.
+    /// `inputProfile`, when the caller profiled these rows of `input` (``InputProfile``),
+    /// spares the pass its own checks of them.
     public func forward(
         _ input: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<UInt8>? = nil,
-        dropout generator: UnsafeMutablePointer<SplitMix64>? = nil, inputIsSparse: Bool? = nil
+        dropout generator: UnsafeMutablePointer<SplitMix64>? = nil, inputProfile: InputProfile? = nil
     ) -> (loss: Double, correct: Int) {
         precondition(rows > 0 && rows <= maxRows, "batch of \(rows) rows; network sized for \(maxRows)")
-        givenInputVerdict = inputIsSparse
+        givenInputProfile = inputProfile.flatMap { $0.rows == rows && $0.width == layers[0].fanIn ? $0 : nil }
         var x = input
         for (l, layer) in layers.enumerated() {
             let z = activations[l].base
@@ -379,9 +379,9 @@ public final class MLP {
 
     /// The last input checked by ``sparseBlockEnds``: whether it was finite and sparse.
     var lastInput: (x: UnsafePointer<Float>, rows: Int, sparse: Bool)?
-    /// The verdict on the current forward pass's input given by its caller, if any
-    /// (`forward(_:rows:labels:dropout:inputIsSparse:)`).
-    var givenInputVerdict: Bool?
+    /// The profile of the current forward pass's input given by its caller, if any
+    /// (`forward(_:rows:labels:dropout:inputProfile:)`).
+    var givenInputProfile: InputProfile?
     /// Per block of rows of the batch (at its first row), 1 when that block of Δ₁ (the
     /// input layer's delta) is finite, else 0: written by the thread that computed the
     /// block, read before the input layer's weight gradient.

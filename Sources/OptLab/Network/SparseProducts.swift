@@ -227,3 +227,48 @@ final class InputLayerHandOver: @unchecked Sendable {
         progressLine.deallocate()
     }
 }
+
+/// What copying a batch learnt about its rows for the input layer's zero-skipping
+/// products: each row's nonzero entries and span (``optlab_sparse_row_profile``), and
+/// whether the batch is finite with at least an eighth of zeros
+/// (``SparseProducts/sparseEnough(_:count:)``). Written by the threads that copy the
+/// rows, while the rows are in their caches; read by ``MLP/forward``, which then neither
+/// scans the batch again nor has each thread order its rows.
+public final class InputProfile {
+    let nonzeros: UnsafeMutablePointer<Int32>
+    let spans: UnsafeMutablePointer<Int32>
+    /// Per row, its zeros, or −1 if it holds a value that is not finite.
+    let zeros: UnsafeMutablePointer<Int>
+    let capacity: Int
+    /// The rows profiled last, and the width of each.
+    public internal(set) var rows = 0
+    public internal(set) var width = 0
+
+    public init(maxRows: Int) {
+        capacity = maxRows
+        nonzeros = .allocate(capacity: maxRows)
+        spans = .allocate(capacity: maxRows)
+        zeros = .allocate(capacity: maxRows)
+    }
+
+    deinit {
+        nonzeros.deallocate()
+        spans.deallocate()
+        zeros.deallocate()
+    }
+
+    /// Profiles row `r` (`width` floats at `row`).
+    func profile(row r: Int, _ row: UnsafePointer<Float>, width: Int) {
+        zeros[r] = optlab_sparse_row_profile(row, Int32(width), nonzeros + r, spans + r)
+    }
+
+    /// Whether the profiled rows are finite and at least an eighth zeros.
+    public var sparse: Bool {
+        var total = 0
+        for r in 0..<rows {
+            if zeros[r] < 0 { return false }
+            total += zeros[r]
+        }
+        return total * 8 >= rows * width
+    }
+}

@@ -242,6 +242,7 @@ public enum Trainer {
         let input = FloatBuffer(count: network.maxRows * pixels)
         let scratch = FloatBuffer(count: pixels)
         var labels = [UInt8](repeating: 0, count: network.maxRows)
+        let inputProfile = InputProfile(maxRows: network.maxRows)
         var order = Array(0..<training.count)
         var records: [EpochRecord] = []
         var status = RunStatus.ok
@@ -275,11 +276,11 @@ public enum Trainer {
                 let choosing = adaptive && wideTeam.size > 1 && rows == batchSize
                 if choosing { network.team = chooser.wide ? wideTeam : .serial }
                 let stepStarted = DispatchTime.now().uptimeNanoseconds
-                let sparse = fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)],
-                                  team: network.team)
-                // Whether the batch suits the input layer's zero-skipping products was
-                // counted while copying it (unless an augmentation changes it afterwards).
-                let inputIsSparse: Bool? = configuration.augmentation.isIdentity ? sparse : nil
+                // The batch is profiled for the input layer while it is copied (unless an
+                // augmentation changes it afterwards).
+                let profile = configuration.augmentation.isIdentity ? inputProfile : nil
+                fill(input, labels: &labels, from: training, indices: order[batchStart..<(batchStart + rows)],
+                     team: network.team, profile: profile)
                 if !configuration.augmentation.isIdentity {
                     for r in 0..<rows {
                         configuration.augmentation.apply(to: input.base + r * pixels, rows: training.rows,
@@ -289,7 +290,7 @@ public enum Trainer {
                 }
                 let (loss, batchCorrect) = labels.withUnsafeBufferPointer { y in
                     let (loss, batchCorrect) = network.forward(input.base, rows: rows, labels: y.baseAddress!,
-                                                               dropout: &dropoutGenerator, inputIsSparse: inputIsSparse)
+                                                               dropout: &dropoutGenerator, inputProfile: profile)
                     // The optimizer step is fused into the backward pass: each layer is
                     // updated as soon as its gradient is complete (same numbers as a step
                     // over the whole buffer afterwards).
@@ -396,32 +397,25 @@ public enum Trainer {
 
     /// Copies the examples at `indices` into `input`, scaling bytes to [0, 1], the team's
     /// threads taking blocks of rows.
-    /// Copies the images at `indices` into `input` (scaled to [0, 1]) and their labels.
-    /// Returns whether the copy is sparse enough for the input layer's zero-skipping
-    /// products (``SparseProducts/sparseEnough(_:count:)``), counted by the threads that
-    /// copy the rows, while the rows are in their caches.
-    @discardableResult
+    /// Copies the images at `indices` into `input` (scaled to [0, 1]) and their labels;
+    /// with `profile`, the threads that copy the rows also profile them (``InputProfile``).
     static func fill(_ input: FloatBuffer, labels: inout [UInt8], from data: ImageDataset, indices: some Collection<Int>,
-                     team: ThreadTeam = .serial) -> Bool {
+                     team: ThreadTeam = .serial, profile: InputProfile? = nil) {
         let pixels = data.pixelsPerImage
         let sources = Array(indices)
-        // Per row: its zeros, or −1 if it holds a value that is not finite.
-        var rowZeros = [Int](repeating: 0, count: sources.count)
-        rowZeros.withUnsafeMutableBufferPointer { zeros in
-            data.images.withUnsafeBufferPointer { images in
-                team.forEachChunk(sources.count, granularity: 8, minimumCount: 64) { block in
-                    for r in block {
-                        let source = images.baseAddress! + sources[r] * pixels
-                        let target = input.base + r * pixels
-                        for p in 0..<pixels { target[p] = Float(source[p]) * (1 / 255) }
-                        zeros[r] = optlab_zeros_if_finite(target, pixels)
-                    }
+        precondition(profile.map { sources.count <= $0.capacity } ?? true)
+        data.images.withUnsafeBufferPointer { images in
+            team.forEachChunk(sources.count, granularity: 8, minimumCount: 64) { block in
+                for r in block {
+                    let source = images.baseAddress! + sources[r] * pixels
+                    let target = input.base + r * pixels
+                    for p in 0..<pixels { target[p] = Float(source[p]) * (1 / 255) }
+                    profile?.profile(row: r, target, width: pixels)
                 }
             }
         }
+        if let profile { (profile.rows, profile.width) = (sources.count, pixels) }
         for (r, index) in sources.enumerated() { labels[r] = data.labels[index] }
-        guard !rowZeros.contains(where: { $0 < 0 }) else { return false }
-        return rowZeros.reduce(0, +) * 8 >= sources.count * pixels
     }
 
     static func parametersAreFinite(_ network: MLP) -> Bool {

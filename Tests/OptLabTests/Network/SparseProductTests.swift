@@ -324,4 +324,53 @@ struct SparseProductTests {
         let differing = zip(outputs[0], outputs[1]).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(differing == 0, "\(differing) of \(outputs[0].count) outputs differ")
     }
+
+    /// A row's profile, worked by hand: its nonzero entries (NaN among them), the span
+    /// from its first nonzero column to its last, and its zeros or −1 when not finite;
+    /// 37 entries, so the vector path's last 16 lanes are partly outside the row.
+    @Test("a row's profile: nonzero entries, span and zeros, by hand")
+    func rowProfile() {
+        func profile(_ row: [Float]) -> (zeros: Int, nonzeros: Int32, span: Int32) {
+            var nonzeros: Int32 = -7, span: Int32 = -7
+            let zeros = optlab_sparse_row_profile(row, Int32(row.count), &nonzeros, &span)
+            return (zeros, nonzeros, span)
+        }
+        var row = [Float](repeating: 0, count: 37)
+        #expect(profile(row) == (37, 0, 0))
+        row[3] = 0.5; row[20] = -2; row[33] = 1e-30
+        #expect(profile(row) == (34, 3, 31))  // columns 3 to 33
+        row[36] = .infinity
+        #expect(profile(row) == (-1, 4, 34))
+        row[36] = 0; row[0] = .nan
+        #expect(profile(row) == (-1, 4, 34))  // columns 0 to 33
+        row[0] = -0.0
+        #expect(profile(row) == (34, 3, 31))
+        var one = [Float](repeating: 0, count: 37)
+        one[17] = 1
+        #expect(profile(one) == (36, 1, 1))
+    }
+
+    /// The order from profiles taken while copying is the order each thread would find.
+    @Test("rows ordered from their profiles as from the rows",
+          .enabled(if: available, unavailable))
+    func orderFromProfiles() {
+        let (rows, inner) = (128, 784)
+        let x = Array(Self.digits[(5 * inner)..<((5 + rows) * inner)])
+        var nonzeros = [Int32](repeating: 0, count: rows), spans = nonzeros
+        var sorted = [Int32](repeating: -1, count: rows), fromProfiles = sorted
+        x.withUnsafeBufferPointer { x in
+            for r in 0..<rows {
+                _ = optlab_sparse_row_profile(x.baseAddress! + r * inner, Int32(inner), &nonzeros[r], &spans[r])
+            }
+            optlab_sparse_order(Int32(rows), Int32(inner), x.baseAddress!, Int32(inner), &sorted)
+            optlab_sparse_order_profiled(Int32(rows), Int32(inner), nonzeros, spans, &fromProfiles)
+        }
+        #expect(sorted == fromProfiles)
+        #expect(Set(sorted) == Set(0..<Int32(rows)))
+        // Rows with fewer nonzero entries come first within the same span.
+        for i in 1..<rows {
+            let (a, b) = (Int(sorted[i - 1]), Int(sorted[i]))
+            #expect(spans[a] < spans[b] || (spans[a] == spans[b] && nonzeros[a] <= nonzeros[b]))
+        }
+    }
 }

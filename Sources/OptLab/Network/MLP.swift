@@ -131,9 +131,9 @@ public final class MLP {
     /// Forward pass over `rows` examples. With `dropout` (training), hidden units are
     /// dropped with the architecture's rates, drawing masks from the generator. With
     /// `labels`, returns the mean data loss and the number of correct predictions.
-    @discardableResult
     /// `inputProfile`, when the caller profiled these rows of `input` (``InputProfile``),
     /// spares the pass its own checks of them.
+    @discardableResult
     public func forward(
         _ input: UnsafePointer<Float>, rows: Int, labels: UnsafePointer<UInt8>? = nil,
         dropout generator: UnsafeMutablePointer<SplitMix64>? = nil, inputProfile: InputProfile? = nil

@@ -19,10 +19,9 @@ extension MLP {
         // the product each call takes) only above its small-product size.
         guard skipsInputZeros, rows * fanIn * fanOut > MLP.smallProductLimit,
               let blocking = SparseProducts.usable(kind, inner: inner) else { return nil }
-        // The input's verdict is taken in the forward pass and reused by the backward pass
-        // that follows it on the same rows.
-        // A forward pass may be given it (``givenInputProfile``: counted while the batch was
-        // copied).
+        // The input's verdict is taken in the forward pass (or given to it: counted while the
+        // batch was copied, ``givenInputProfile``) and reused by the backward pass that
+        // follows it on the same rows.
         let sparseInput: Bool
         if kind == .tn, let last = lastInput, last.x == x, last.rows == rows {
             sparseInput = last.sparse

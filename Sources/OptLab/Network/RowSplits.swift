@@ -8,9 +8,10 @@ import Foundation
 /// not depend on how many threads share them. OpenBLAS 0.3.21's AVX-512 kernels (SkylakeX,
 /// Cooperlake) keep every output element's bits whatever the rows of the call, above their
 /// small-product size; its Haswell kernels do not (of a 128 × 784 · 784 × 300 product split
-/// 64 + 64, 2,585 of the 38,400 outputs differ in their last bits). So the split is checked
-/// at its first use, per shape and split, on random operands, and a product whose split
-/// changes a bit is computed in one call.
+/// 64 + 64, 2,585 of the 38,400 outputs differ in their last bits; blocks of 24 rows keep
+/// them). So a split is checked at its first use, per shape and split, on random operands;
+/// where it changes a bit, coarser blocks are tried, else the product is computed in one
+/// call (``MLP/rowSplit(count:granularity:unitWork:product:)``).
 enum RowSplits {
     /// The product `C = op(A)·op(B)` of a call site, by the transposes the network uses.
     enum Kind: Hashable {

@@ -395,10 +395,9 @@ public enum Trainer {
         return (lossSum / Double(data.count), Double(correct) / Double(data.count))
     }
 
-    /// Copies the examples at `indices` into `input`, scaling bytes to [0, 1], the team's
-    /// threads taking blocks of rows.
-    /// Copies the images at `indices` into `input` (scaled to [0, 1]) and their labels;
-    /// with `profile`, the threads that copy the rows also profile them (``InputProfile``).
+    /// Copies the examples at `indices` into `input`, scaling bytes to [0, 1], and their
+    /// labels, the team's threads taking blocks of rows; with `profile`, the threads that
+    /// copy the rows also profile them (``InputProfile``).
     static func fill(_ input: FloatBuffer, labels: inout [UInt8], from data: ImageDataset, indices: some Collection<Int>,
                      team: ThreadTeam = .serial, profile: InputProfile? = nil) {
         let pixels = data.pixelsPerImage

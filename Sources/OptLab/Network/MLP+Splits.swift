@@ -35,7 +35,7 @@ extension MLP {
     /// units or a multiple of it. For OpenBLAS's `product`, the first multiple (of 1, 2, 3,
     /// 4, 6, 8) whose chunks give the bits of one call (``RowSplits``: OpenBLAS's Haswell
     /// kernels keep them for chunks of 24 rows, not of 8), or one part if none does.
-    func rowSplit(count: Int, granularity: Int, unitWork: Int, product: RowProduct?) -> (parts: Int, granularity: Int) {
+    private func rowSplit(count: Int, granularity: Int, unitWork: Int, product: RowProduct?) -> (parts: Int, granularity: Int) {
         let parts = MLP.parts(count: count, granularity: granularity, unitWork: unitWork, threads: team.size)
         guard parts > 1, let product else { return (parts, granularity) }
         for multiple in [1, 2, 3, 4, 6, 8] {
@@ -56,7 +56,7 @@ extension MLP {
     /// chooses: every chunk above ``smallProductLimit`` (else one part, on the caller), and
     /// for OpenBLAS's `product`, chunks that keep its bits.
     func split(count: Int, granularity: Int, unitWork: Int, product: RowProduct?,
-                       _ body: (Int, Int, Range<Int>) -> Void) {
+               _ body: (Int, Int, Range<Int>) -> Void) {
         let (parts, granularity) = rowSplit(count: count, granularity: granularity, unitWork: unitWork, product: product)
         if parts > 1 {
             team.run { part in

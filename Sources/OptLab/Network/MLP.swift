@@ -107,7 +107,7 @@ public final class MLP {
         let widest = architecture.layerSizes.max()!
         deltaA = FloatBuffer(count: maxRows * widest)
         deltaB = FloatBuffer(count: maxRows * widest)
-        deltaBlockFinite = FloatBuffer(count: maxRows)
+        deltaRowsFinite = FloatBuffer(count: maxRows)
     }
 
     /// Glorot-uniform weights (limit √(6/(fanIn + fanOut))), or He-uniform
@@ -281,6 +281,9 @@ public final class MLP {
                 // For the input layer's zero-skipping weight gradient, each thread also
                 // checks that its rows of Δ₁ are finite while they are in its cache.
                 let checksDelta = l == 1 && skipsInputZeros
+                if checksDelta {
+                    for r in 0..<rows { deltaRowsFinite[r] = 1 }
+                }
                 let product = RowProduct(kind: .nt, columns: fanIn, inner: fanOut)
                 forEachRowBlock(rows, rowWork: fanIn * fanOut, product: product) { block in
                     let first = block.lowerBound
@@ -295,17 +298,12 @@ public final class MLP {
                     }
                     architecture.activation.multiplyByDerivative(next + elements.lowerBound, outputs: outputs + elements.lowerBound,
                                                                  count: elements.count)
-                    if checksDelta {
-                        deltaBlockFinite[first] = optlab_all_finite(next + elements.lowerBound, elements.count) != 0 ? 1 : 0
+                    if checksDelta, optlab_all_finite(next + elements.lowerBound, elements.count) == 0 {
+                        deltaRowsFinite[first] = 0
                     }
                 }
                 if checksDelta {
-                    // The blocks are those of `forEachRowBlock`.
-                    let (parts, granularity) = rowSplit(count: rows, granularity: 8, unitWork: fanIn * fanOut, product: product)
-                    inputDeltaIsFinite = (0..<parts).allSatisfy { part in
-                        let block = ThreadTeam.chunk(part, of: parts, count: rows, granularity: granularity)
-                        return block.isEmpty || deltaBlockFinite[block.lowerBound] == 1
-                    }
+                    inputDeltaIsFinite = (0..<rows).allSatisfy { deltaRowsFinite[$0] == 1 }
                 }
             }
             // ∂W = A_{l−1}ᵀ·Δ (+ the penalty's gradient) and ∂b = Σ_rows Δ, each thread
@@ -382,10 +380,10 @@ public final class MLP {
     /// The profile of the current forward pass's input given by its caller, if any
     /// (`forward(_:rows:labels:dropout:inputProfile:)`).
     var givenInputProfile: InputProfile?
-    /// Per block of rows of the batch (at its first row), 1 when that block of Δ₁ (the
-    /// input layer's delta) is finite, else 0: written by the thread that computed the
-    /// block, read before the input layer's weight gradient.
-    private let deltaBlockFinite: FloatBuffer
+    /// Per row of the batch, 0 at the first row of a block of Δ₁ (the input layer's delta)
+    /// that is not finite, else 1: set to 1 before the pass that computes Δ₁, cleared by the
+    /// thread that computed the block, read before the input layer's weight gradient.
+    private let deltaRowsFinite: FloatBuffer
 
     /// Adds each layer's ‖∂W‖₂ (weights only) from the last `backward` to `sums`.
     /// A plain vectorized loop, not `cblas_sdot`: OpenBLAS would wake its threads for every
